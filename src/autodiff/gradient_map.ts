@@ -1,0 +1,31 @@
+/** What AddGradientOperators returns: forward blob → gradient blob, as `grads.get(W)` or `grads[W]`. */
+import { BlobReference, blobName, type BlobLike } from '../core/blob_reference.js';
+
+/** Seeds: a list of blobs (each seeded with 1.0) or a map blob → given gradient blob (null = auto). */
+export type GradientSeeds = readonly BlobLike[] | Readonly<Record<string, string | null>>;
+
+export class GradientMap extends Map<string, BlobReference> {
+  /** The gradient blob of a forward blob (by name or reference), or undefined when none flows. */
+  override get(key: BlobLike): BlobReference | undefined {
+    return super.get(blobName(key));
+  }
+
+  override has(key: BlobLike): boolean {
+    return super.has(blobName(key));
+  }
+
+  /** Adds an entry; it also becomes a property, so `grads[W]` works as in Caffe2's dict. */
+  override set(key: BlobLike, value: BlobReference): this {
+    const name = blobName(key);
+    super.set(name, value);
+    if (!(name in Map.prototype) && name !== 'constructor') {
+      Object.defineProperty(this, name, { value, enumerable: true, configurable: true, writable: true });
+    }
+    return this;
+  }
+
+  /** Plain object name → gradient name. */
+  toJSON(): Record<string, string> {
+    return Object.fromEntries([...this.entries()].map(([k, v]) => [k, v.name]));
+  }
+}

@@ -1,0 +1,65 @@
+/** A blob's name plus the net it came from, so `X.FC([W, B], "Y")` can add ops to that net. */
+import { ArgumentError, UnknownOperatorError, didYouMean } from './errors.js';
+import { hasOp, registeredOps } from '../ops/registry.js';
+
+/** What can name a blob: a string or a BlobReference. */
+export type BlobLike = string | BlobReference;
+
+/** The part of a Net a BlobReference needs to add an operator. */
+export interface OpSink {
+  callOp(type: string, inputs: BlobLike[], outputs: unknown, options: unknown): unknown;
+  Name(): string;
+}
+
+/** Op-type names are capitalised (FC, GaussianFill): an unknown one of that form is a typo. */
+const OP_LIKE = /^[A-Z][A-Za-z0-9]*$/;
+
+export class BlobReference {
+  constructor(
+    readonly name: string,
+    private readonly net: OpSink | null = null,
+  ) {
+    // Every registered operator is a method with this blob as its first input.
+    return new Proxy(this, {
+      get(target, prop, receiver) {
+        if (typeof prop !== 'string' || prop in target) return Reflect.get(target, prop, receiver);
+        if (hasOp(prop)) {
+          return (others?: BlobLike | BlobLike[], outputs?: unknown, options?: unknown) => {
+            if (!target.net) {
+              throw new ArgumentError(`BlobReference("${target.name}") belongs to no net, so it cannot call ${prop}; use net.${prop}([...]) instead`);
+            }
+            const rest = others === undefined ? [] : Array.isArray(others) ? others : [others];
+            return target.net.callOp(prop, [target, ...rest], outputs, options);
+          };
+        }
+        if (OP_LIKE.test(prop)) {
+          throw new UnknownOperatorError(`"${prop}" is not a registered operator.${didYouMean(prop, registeredOps())}`);
+        }
+        return undefined;
+      },
+    });
+  }
+
+  /** The net this reference adds operators to, if any. */
+  Net(): OpSink | null {
+    return this.net;
+  }
+
+  /** The blob name (references convert to their name wherever a string is expected). */
+  toString(): string {
+    return this.name;
+  }
+
+  [Symbol.toPrimitive](): string {
+    return this.name;
+  }
+
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return `BlobReference("${this.name}")`;
+  }
+}
+
+/** The name behind a BlobLike. */
+export function blobName(b: BlobLike): string {
+  return typeof b === 'string' ? b : b.name;
+}

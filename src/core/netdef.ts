@@ -1,0 +1,76 @@
+/**
+ * Plain-data mirrors of Caffe2's protobuf messages (caffe2.proto): what `net.Proto()` returns and
+ * what the planner consumes. Field names follow the proto so a JSON NetDef reads the same.
+ */
+
+/** One operator argument: exactly one of the value fields is set (proto `Argument`). */
+export interface Argument {
+  name: string;
+  f?: number;
+  i?: number;
+  s?: string;
+  floats?: number[];
+  ints?: number[];
+  strings?: string[];
+}
+
+/** proto `OperatorDef`. */
+export interface OperatorDef {
+  type: string;
+  input: string[];
+  output: string[];
+  arg: Argument[];
+  name?: string;
+  engine?: string;
+  is_gradient_op?: boolean;
+}
+
+/** proto `NetDef`. */
+export interface NetDef {
+  name: string;
+  op: OperatorDef[];
+  type?: string;
+  arg?: Argument[];
+  external_input: string[];
+  external_output: string[];
+}
+
+/** A value an argument can carry once decoded. */
+export type ArgValue = number | string | readonly number[] | readonly string[];
+
+/** The value held by an Argument, whichever field carries it. */
+export function argumentValue(arg: Argument): ArgValue | undefined {
+  if (arg.f !== undefined) return arg.f;
+  if (arg.i !== undefined) return arg.i;
+  if (arg.s !== undefined) return arg.s;
+  if (arg.floats !== undefined) return arg.floats;
+  if (arg.ints !== undefined) return arg.ints;
+  if (arg.strings !== undefined) return arg.strings;
+  return undefined;
+}
+
+/** Deep copy of an OperatorDef (args included), so edits to a copy never reach the original. */
+export function cloneOp(op: OperatorDef): OperatorDef {
+  return {
+    ...op,
+    input: [...op.input],
+    output: [...op.output],
+    arg: op.arg.map((a) => ({
+      ...a,
+      ...(a.floats ? { floats: [...a.floats] } : {}),
+      ...(a.ints ? { ints: [...a.ints] } : {}),
+      ...(a.strings ? { strings: [...a.strings] } : {}),
+    })),
+  };
+}
+
+/** Deep copy of a NetDef. */
+export function cloneNetDef(net: NetDef): NetDef {
+  return {
+    ...net,
+    op: net.op.map(cloneOp),
+    external_input: [...net.external_input],
+    external_output: [...net.external_output],
+    ...(net.arg ? { arg: net.arg.map((a) => ({ ...a })) } : {}),
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * caffe2-webgpu: Caffe2's Python API over WebGPU. `core` builds nets (pure data), `workspace` plans
+ * and runs them on the GPU.
+ */
+import './ops/all.js';
+import { DataType } from './core/dtype.js';
+import { BlobReference } from './core/blob_reference.js';
+import { CreateOperator, Net, isNet } from './core/net.js';
+import { registeredOps } from './ops/registry.js';
+
+export * as workspace from './runtime/workspace.js';
+
+/** Caffe2's `core` module. */
+export const core = { Net, BlobReference, DataType, CreateOperator, isNet, registeredOps };
+
+export { DataType, BlobReference, Net, CreateOperator, registeredOps };
+export type { Net as NetType, OpType, OpOptions, BlobInputs, CommonOptions } from './core/net.js';
+export type { BlobLike } from './core/blob_reference.js';
+export type { NetDef, OperatorDef, Argument } from './core/netdef.js';
+export type { DType } from './core/dtype.js';
+export { Tensor, formatFloat32 } from './runtime/tensor.js';
+export { GradientMap } from './autodiff/gradient_map.js';
+export type { AdapterDescription, DeviceOptions } from './runtime/device.js';
+export type { RuntimeStats } from './runtime/gpu_context.js';
+export { setKernelSources } from './runtime/gpu_context.js';
+export { staticSources } from './runtime/kernel_source.js';
+export {
+  Caffe2Error,
+  ShapeError,
+  DTypeError,
+  MissingBlobError,
+  UnknownOperatorError,
+  ArgumentError,
+  KernelCompileError,
+  DeviceError,
+} from './core/errors.js';

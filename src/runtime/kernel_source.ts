@@ -1,0 +1,67 @@
+/**
+ * Where WGSL text comes from, and the one explicit include step: a line `#include "file.wgsl"`
+ * is replaced by shaders/file.wgsl (each file at most once). Line origins are kept so that a
+ * compile error can name the file and line the author wrote.
+ */
+import { KernelCompileError } from '../core/errors.js';
+
+/** Supplies kernel (kernels/) and shared (shaders/) WGSL files by name. */
+export interface KernelSourceProvider {
+  kernel(file: string): Promise<string>;
+  shader(file: string): Promise<string>;
+}
+
+/** Kernel text after includes, with each output line's origin. */
+export interface ExpandedSource {
+  code: string;
+  origin: Array<{ file: string; line: number }>;
+}
+
+const INCLUDE = /^\s*#include\s+"([^"]+)"\s*$/;
+
+/** Splices shared WGSL into a kernel; a prelude (e.g. `alias T = f32;`) goes first. */
+export async function expandSource(
+  provider: KernelSourceProvider,
+  file: string,
+  prelude: string[] = [],
+): Promise<ExpandedSource> {
+  const lines: string[] = [];
+  const origin: ExpandedSource['origin'] = [];
+  for (const p of prelude) {
+    lines.push(p);
+    origin.push({ file: '(prelude)', line: 1 });
+  }
+  const included = new Set<string>();
+  const add = async (name: string, text: string): Promise<void> => {
+    const src = text.split('\n');
+    for (let i = 0; i < src.length; i++) {
+      const m = INCLUDE.exec(src[i]!);
+      if (m) {
+        const inc = m[1]!;
+        if (included.has(inc)) continue;
+        included.add(inc);
+        let body: string;
+        try {
+          body = await provider.shader(inc);
+        } catch (e) {
+          throw new KernelCompileError(`${name}:${i + 1}: cannot include "${inc}": ${(e as Error).message}`);
+        }
+        await add(inc, body);
+        continue;
+      }
+      lines.push(src[i]!);
+      origin.push({ file: name, line: i + 1 });
+    }
+  };
+  await add(file, await provider.kernel(file));
+  return { code: lines.join('\n'), origin };
+}
+
+/** Provider over in-memory tables, e.g. what a bundler's glob import gives a browser build. */
+export function staticSources(kernels: Record<string, string>, shaders: Record<string, string>): KernelSourceProvider {
+  const get = (table: Record<string, string>, dir: string, file: string): Promise<string> => {
+    const text = table[file];
+    return text === undefined ? Promise.reject(new Error(`no ${dir}/${file} in the bundled sources`)) : Promise.resolve(text);
+  };
+  return { kernel: (f) => get(kernels, 'kernels', f), shader: (f) => get(shaders, 'shaders', f) };
+}

@@ -1,0 +1,268 @@
+/**
+ * Planning a net: everything that can be done once is done here. Shapes are inferred and checked
+ * for every op (host only, so user mistakes throw before any GPU call), output blobs get buffers,
+ * kernels are compiled, uniforms written and bind groups built. What is left for a run is encoding.
+ */
+import type { NetDef } from '../core/netdef.js';
+import { MissingBlobError, ShapeError, didYouMean, fmtShape } from '../core/errors.js';
+import type { AnyOpSpec, BindingSource, KernelCall, TensorInfo } from '../ops/registry.js';
+import { linearWorkgroups } from '../ops/shape.js';
+import { checkOpStructure, makeOpContext, opWhere, runOnceOf } from './op_context.js';
+import { packUniforms, type CompiledKernel } from './kernel_cache.js';
+import { BLOB_USAGE, UNIFORM_USAGE, type GpuContext } from './gpu_context.js';
+import { sameInfo, tensorBytes, type BlobStore } from './blob.js';
+
+/** One recorded dispatch. */
+interface Dispatch {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+  /** Encoded only on a created net's first run (run_once fills). */
+  runOnce: boolean;
+}
+
+/** One op after shape inference, before any GPU work. */
+interface CheckedOp {
+  spec: AnyOpSpec;
+  index: number;
+  where: string;
+  input: string[];
+  output: string[];
+  outInfos: TensorInfo[];
+  calls: KernelCall[];
+  runOnce: boolean;
+}
+
+/** A planned net: replayable by encoding only. */
+export class NetPlan {
+  /** Iterations run so far (decides run_once fills and survives a re-plan). */
+  runCount = 0;
+
+  constructor(
+    readonly net: NetDef,
+    private readonly dispatches: Dispatch[],
+    private readonly owned: GPUBuffer[],
+    /** Each blob the plan binds, with the buffer and shape it was planned against. */
+    private readonly bound: Map<string, { buffer: GPUBuffer; info: TensorInfo }>,
+  ) {}
+
+  /** Dispatches one iteration encodes (run_once fills counted). */
+  get dispatchCount(): number {
+    return this.dispatches.length;
+  }
+
+  /** False when a blob the plan binds was re-fed with another shape or given another buffer since. */
+  isCurrent(store: BlobStore): boolean {
+    for (const [name, b] of this.bound) {
+      const blob = store.get(name);
+      if (!blob || blob.buffer !== b.buffer || !sameInfo(blob, b.info)) return false;
+    }
+    return true;
+  }
+
+  /** Encodes `iterations` runs into one compute pass; returns the number of dispatches. */
+  encode(pass: GPUComputePassEncoder, iterations: number): number {
+    let count = 0;
+    for (let it = 0; it < iterations; it++) {
+      const first = this.runCount + it === 0;
+      for (const d of this.dispatches) {
+        if (d.runOnce && !first) continue;
+        pass.setPipeline(d.pipeline);
+        pass.setBindGroup(0, d.bindGroup);
+        pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+        count++;
+      }
+    }
+    this.runCount += iterations;
+    return count;
+  }
+
+  /** Gives the plan's own buffers (uniforms, scratch, temporaries) back to the pool. */
+  release(ctx: GpuContext): void {
+    for (const b of this.owned) ctx.pool.release(b);
+    this.owned.length = 0;
+  }
+}
+
+/** Phase 1, host only: every op's structure, arguments, input blobs and shapes. */
+export function checkNet(store: BlobStore, net: NetDef): CheckedOp[] {
+  const known = new Map<string, TensorInfo>();
+  const writer = new Map<string, string>();
+  const lookup = (name: string, where: string): TensorInfo => {
+    const local = known.get(name);
+    if (local) return local;
+    const blob = store.get(name);
+    if (!blob || !blob.buffer) {
+      const names = [...new Set([...store.names(), ...known.keys()])];
+      throw new MissingBlobError(
+        `${where}: encountered a non-existing input blob "${name}" in workspace "${store.name}".${didYouMean(name, names)}` +
+          ` Known blobs: ${names.slice(0, 12).join(', ') || '(none)'}${names.length > 12 ? ', …' : ''}`,
+      );
+    }
+    return blob;
+  };
+  return net.op.map((op, index) => {
+    const where = opWhere(op, index, net.name);
+    const spec = checkOpStructure(op, where);
+    const inputs = op.input.map((name) => lookup(name, where));
+    const ctx = makeOpContext(spec, op, index, net.name, inputs);
+    const outInfos = spec.inferShape(ctx);
+    op.output.forEach((name, o) => {
+      const info = outInfos[o]!;
+      const prev = known.get(name);
+      if (prev && !sameInfo(prev, info)) {
+        throw new ShapeError(
+          `${where}: output ${name} would be ${info.dtype} ${fmtShape(info.shape)}, but ${writer.get(name)} made it ${prev.dtype} ${fmtShape(prev.shape)} earlier in the same net`,
+        );
+      }
+      known.set(name, info);
+      writer.set(name, where);
+    });
+    const calls = spec.kernels(ctx, outInfos);
+    return { spec, index, where, input: op.input, output: op.output, outInfos, calls, runOnce: runOnceOf(spec, ctx.extraArgs) };
+  });
+}
+
+/** Default binding of a WGSL variable: the op input or output of the same name in the schema. */
+function sourceByName(spec: AnyOpSpec, name: string): BindingSource | null {
+  const i = spec.inputs.indexOf(name);
+  if (i >= 0) return { input: i };
+  const o = spec.outputs.indexOf(name);
+  if (o >= 0) return { output: o };
+  return null;
+}
+
+/** Plans a net against a store: checks everything, allocates, compiles and binds. */
+export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef): Promise<NetPlan> {
+  ctx.check();
+  const checked = checkNet(store, net);
+
+  // Phase 2: output blobs get buffers (kept where shape and dtype already fit).
+  // Host copies of fed values go stale once an op writes the blob.
+  for (const c of checked) {
+    c.output.forEach((name, o) => {
+      delete store.ensure(name, c.outInfos[o]!).hostValues;
+    });
+  }
+
+  // Phase 3: compile every kernel the net needs (in parallel), then bind.
+  const device = ctx.device;
+  const owned: GPUBuffer[] = [];
+  const bound = new Map<string, { buffer: GPUBuffer; info: TensorInfo }>();
+  const dispatches: Dispatch[] = [];
+  const [copyKernel, advanceKernel] = await Promise.all([
+    ctx.kernels.get({ shader: 'copy.wgsl' }),
+    ctx.kernels.get({ shader: 'rng_advance.wgsl' }),
+  ]);
+  const compiled = await Promise.all(checked.map((c) => Promise.all(c.calls.map((k) => ctx.kernels.get(k)))));
+
+  const blobBinding = (name: string): { buffer: GPUBuffer; size: number } => {
+    const blob = store.get(name)!;
+    bound.set(name, { buffer: blob.buffer!, info: { shape: blob.shape, dtype: blob.dtype } });
+    return { buffer: blob.buffer!, size: tensorBytes(blob) };
+  };
+  const uniformBuffer = (kernel: CompiledKernel, values: KernelCall['uniforms'], where: string): GPUBuffer => {
+    const bytes = packUniforms(kernel.uniform!, values ?? {}, `${where}, kernel ${kernel.file}`);
+    const buf = ctx.pool.acquire(bytes.byteLength, UNIFORM_USAGE, `${where} ${kernel.file} uniforms`);
+    owned.push(buf);
+    device.queue.writeBuffer(buf, 0, bytes);
+    return buf;
+  };
+  const push = (kernel: CompiledKernel, entries: BoundEntry[], wg: KernelCall['workgroups'], runOnce: boolean, label: string): void => {
+    dispatches.push({
+      pipeline: kernel.pipeline,
+      bindGroup: device.createBindGroup({
+        layout: kernel.bindGroupLayout,
+        entries: entries.map((e) => ({ binding: e.binding, resource: { buffer: e.buffer, size: e.size } })),
+        label,
+      }),
+      workgroups: [wg[0], wg[1] ?? 1, wg[2] ?? 1],
+      runOnce,
+    });
+  };
+  // Word copy `from` -> `to` with copy.wgsl (bindings: params, X, Y).
+  const pushCopy = (from: GPUBuffer, to: GPUBuffer, bytes: number, runOnce: boolean, where: string): void => {
+    const words = bytes / 4;
+    const params = uniformBuffer(copyKernel, { n: words }, where);
+    push(
+      copyKernel,
+      [
+        { binding: 0, buffer: params, size: params.size, writable: false },
+        { binding: 1, buffer: from, size: bytes, writable: false },
+        { binding: 2, buffer: to, size: bytes, writable: true },
+      ],
+      linearWorkgroups(words),
+      runOnce,
+      `${where} in-place copy`,
+    );
+  };
+
+  device.pushErrorScope('validation');
+  for (const [ci, c] of checked.entries()) {
+    const scratch = new Map<string, GPUBuffer>();
+    c.calls.forEach((call, k) => {
+      const kernel = compiled[ci]![k]!;
+      const entries: BoundEntry[] = [];
+      for (const b of kernel.bindings) {
+        if (b.kind === 'uniform') {
+          const buf = uniformBuffer(kernel, call.uniforms, c.where);
+          entries.push({ binding: b.binding, buffer: buf, size: buf.size, writable: false });
+          continue;
+        }
+        const src = call.bindings?.[b.name] ?? sourceByName(c.spec, b.name);
+        const fail = (why: string): never => {
+          throw new Error(`${c.where}: kernel ${call.shader} binding "${b.name}" ${why}`);
+        };
+        let target: { buffer: GPUBuffer; size: number };
+        if (!src) target = fail('matches no input, output or explicit binding');
+        else if ('input' in src) target = blobBinding(c.input[src.input] ?? fail(`wants input #${src.input}, which the op does not have`));
+        else if ('output' in src) target = blobBinding(c.output[src.output] ?? fail(`wants output #${src.output}, which the op does not have`));
+        else if ('scratch' in src) {
+          let buf = scratch.get(src.scratch);
+          if (!buf) {
+            buf = ctx.pool.acquire(src.bytes, BLOB_USAGE, `${c.where} scratch ${src.scratch}`);
+            owned.push(buf);
+            scratch.set(src.scratch, buf);
+          }
+          target = { buffer: buf, size: Math.max(4, Math.ceil(src.bytes / 4) * 4) };
+        } else if ('constant' in src) {
+          const bytes = Math.max(4, src.constant.byteLength);
+          const buf = ctx.pool.acquire(bytes, BLOB_USAGE, `${c.where} constant ${b.name}`);
+          owned.push(buf);
+          if (src.constant.byteLength) device.queue.writeBuffer(buf, 0, src.constant);
+          target = { buffer: buf, size: bytes };
+        } else target = { buffer: store.rng, size: 16 };
+        entries.push({ binding: b.binding, ...target, writable: !b.readOnly });
+      }
+      // WebGPU forbids a buffer bound writable and bound again in the same dispatch: an op computed
+      // in place writes a temporary, and a copy dispatch then moves the result into the blob.
+      const copies: Array<[GPUBuffer, GPUBuffer, number]> = [];
+      for (const e of entries) {
+        if (!e.writable || entries.filter((o) => o.buffer === e.buffer).length < 2) continue;
+        const tmp = ctx.pool.acquire(e.size, BLOB_USAGE, `${c.where} in-place temporary`);
+        owned.push(tmp);
+        copies.push([tmp, e.buffer, e.size]);
+        e.buffer = tmp;
+      }
+      push(kernel, entries, call.workgroups, c.runOnce, `${c.where} ${call.shader}`);
+      for (const [from, to, bytes] of copies) pushCopy(from, to, bytes, c.runOnce, c.where);
+    });
+  }
+  if (checked.some((c) => c.spec.random)) {
+    push(advanceKernel, [{ binding: 0, buffer: store.rng, size: 16, writable: true }], [1], false, `net "${net.name}" rng advance`);
+  }
+  const err = await device.popErrorScope();
+  if (err) {
+    for (const b of owned) ctx.pool.release(b);
+    throw new Error(`internal error while planning net "${net.name}": ${err.message}`);
+  }
+  ctx.counters.plans++;
+  return new NetPlan(net, dispatches, owned, bound);
+}
+
+interface BoundEntry {
+  binding: number;
+  buffer: GPUBuffer;
+  size: number;
+  writable: boolean;
+}
