@@ -14,7 +14,7 @@ export * as workspace from './runtime/workspace.js';
 export const core = { Net, BlobReference, DataType, CreateOperator, isNet, registeredOps };
 
 export { DataType, BlobReference, Net, CreateOperator, registeredOps };
-export type { Net as NetType, OpType, OpOptions, BlobInputs, CommonOptions } from './core/net.js';
+export type { Net as NetType, OpType, OpOptions, BlobInputs, CommonOptions, BlobRef } from './core/net.js';
 export type { BlobLike } from './core/blob_reference.js';
 export type { NetDef, OperatorDef, Argument } from './core/netdef.js';
 export type { DType } from './core/dtype.js';

@@ -34,12 +34,18 @@ export type OpOptions<K extends OpType> = ArgOptions<(typeof AllOps)[K]['args']>
 
 /** `net.FC(inputs, outputs?, options?)`: one output name → a BlobReference; a list or count → an array. */
 export interface OpMethod<O> {
-  (inputs?: BlobInputs, outputs?: BlobLike, options?: O): BlobReference;
-  (inputs: BlobInputs, outputs: readonly BlobLike[] | number, options?: O): BlobReference[];
+  (inputs?: BlobInputs, outputs?: BlobLike, options?: O): BlobRef;
+  (inputs: BlobInputs, outputs: readonly BlobLike[] | number, options?: O): BlobRef[];
 }
 
 /** Op methods of a Net. */
 export type NetOps = { readonly [K in OpType]: OpMethod<OpOptions<K>> };
+
+/** Op methods of a BlobReference: the same, with the reference as the first input. */
+export type BlobOps = NetOps;
+
+/** A BlobReference made by a net: it can call every operator with itself as the first input. */
+export type BlobRef = BlobReference & BlobOps;
 
 const OP_LIKE = /^[A-Z][A-Za-z0-9]*$/;
 
@@ -92,12 +98,12 @@ class NetImpl {
   }
 
   /** Declares external inputs; a name already declared is an error. */
-  AddExternalInput(...names: BlobLike[]): BlobReference[] {
+  AddExternalInput(...names: BlobLike[]): BlobRef[] {
     return names.map((b) => {
       const n = blobName(b);
       if (this.proto.external_input.includes(n)) throw new ArgumentError(`net "${this.proto.name}": ${n} is already an external input`);
       this.proto.external_input.push(n);
-      return new BlobReference(n, this);
+      return new BlobReference(n, this) as BlobRef;
     });
   }
 
@@ -111,8 +117,8 @@ class NetImpl {
   }
 
   /** A reference to a blob name, bound to this net. */
-  GetBlobRef(name: string): BlobReference {
-    return new BlobReference(name, this);
+  GetBlobRef(name: string): BlobRef {
+    return new BlobReference(name, this) as BlobRef;
   }
 
   /**
@@ -143,7 +149,7 @@ class NetImpl {
   }
 
   /** Adds operator `type`; what the op methods call. */
-  callOp(type: string, inputs: readonly BlobLike[], outputs: unknown, options: unknown): BlobReference | BlobReference[] {
+  callOp(type: string, inputs: readonly BlobLike[], outputs: unknown, options: unknown): BlobRef | BlobRef[] {
     const where = opWhere({ type, input: [], output: [], arg: [] }, this.proto.op.length, this.proto.name);
     const spec = getOpSpec(type, where);
     let outNames: string[];
@@ -174,7 +180,7 @@ class NetImpl {
       ...(typeof engine === 'string' ? { engine } : {}),
     };
     this.appendOp(op);
-    const refs = outNames.map((n) => new BlobReference(n, this));
+    const refs = outNames.map((n) => new BlobReference(n, this) as BlobRef);
     return single ? refs[0]! : refs;
   }
 }

@@ -11,6 +11,7 @@ import { BLOB_USAGE, initGpu, peekGpu, shutdownGpu, type GpuContext, type Runtim
 import { sameInfo, tensorBytes, type Blob, type BlobStore } from './blob.js';
 import { NetPlan, planNet } from './plan.js';
 import { readBuffer } from './readback.js';
+import { runWithHistory } from './history.js';
 import { Tensor } from './tensor.js';
 import { toHostTensor, type FeedData, type FeedOptions } from './host_data.js';
 
@@ -98,6 +99,20 @@ export class Workspace implements BlobStore {
     this.writeSeed();
   }
 
+  /** The RNG state [seed_lo, seed_hi, counter_lo, counter_hi] (a readback: for checkpoints). */
+  async rngState(): Promise<Uint32Array> {
+    const ctx = await this.gpu();
+    return new Uint32Array(await readBuffer(ctx, this.rng, 16, `workspace "${this.name}" rng`));
+  }
+
+  /** Restores an RNG state saved by rngState(), so training resumes with the same random numbers. */
+  async setRngState(state: ArrayLike<number>): Promise<void> {
+    if (state.length !== 4) throw new ArgumentError(`SetRngState: expected 4 words, got ${state.length}`);
+    const ctx = await this.gpu();
+    this.seed = state[0]! + state[1]! * 2 ** 32;
+    ctx.device.queue.writeBuffer(this.rng, 0, Uint32Array.from(state));
+  }
+
   // --- blobs -----------------------------------------------------------------------------------
   async feedBlob(name: string, data: FeedData, options: FeedOptions = {}): Promise<boolean> {
     const host = toHostTensor(data, options, `FeedBlob("${name}")`);
@@ -146,12 +161,13 @@ export class Workspace implements BlobStore {
     return true;
   }
 
-  async runNet(nameOrNet: string | NetLike, numIter = 1): Promise<boolean> {
+  /** The created net `nameOrNet`, planned again if a blob it binds changed buffer or shape since. */
+  private async currentPlan(what: string, nameOrNet: string | NetLike, numIter: number): Promise<{ ctx: GpuContext; plan: NetPlan }> {
     const name = typeof nameOrNet === 'string' ? nameOrNet : netDefOf(nameOrNet).name;
-    if (!Number.isInteger(numIter) || numIter < 0) throw new ArgumentError(`RunNet("${name}"): num_iter must be a non-negative integer, got ${numIter}`);
+    if (!Number.isInteger(numIter) || numIter < 0) throw new ArgumentError(`${what}("${name}"): num_iter must be a non-negative integer, got ${numIter}`);
     let plan = this.nets.get(name);
     if (!plan) {
-      throw new MissingBlobError(`RunNet: can't find net "${name}" in workspace "${this.name}".${didYouMean(name, this.nets.keys())} Create it with CreateNet first.`);
+      throw new MissingBlobError(`${what}: can't find net "${name}" in workspace "${this.name}".${didYouMean(name, this.nets.keys())} Create it with CreateNet first.`);
     }
     const ctx = await this.gpu();
     if (!plan.isCurrent(this)) {
@@ -162,8 +178,18 @@ export class Workspace implements BlobStore {
       this.nets.set(name, fresh);
       plan = fresh;
     }
-    this.submit(ctx, plan, numIter, name);
+    return { ctx, plan };
+  }
+
+  async runNet(nameOrNet: string | NetLike, numIter = 1): Promise<boolean> {
+    const { ctx, plan } = await this.currentPlan('RunNet', nameOrNet, numIter);
+    this.submit(ctx, plan, numIter, plan.net.name);
     return true;
+  }
+
+  async runNetWithHistory(nameOrNet: string | NetLike, numIter: number, blobs: readonly string[]): Promise<Record<string, Tensor>> {
+    const { ctx, plan } = await this.currentPlan('RunNetWithHistory', nameOrNet, numIter);
+    return runWithHistory(ctx, this, plan, numIter, blobs);
   }
 
   private submit(ctx: GpuContext, plan: NetPlan, iterations: number, label: string): void {
@@ -298,6 +324,14 @@ export function RunNet(nameOrNet: string | NetLike, numIter = 1): Promise<boolea
   return cur().runNet(nameOrNet, numIter);
 }
 
+/**
+ * Runs a created net numIter times and records `blobs` after every iteration on the GPU; one
+ * submit and one readback. Returns each blob's history as a tensor of shape [numIter, ...shape].
+ */
+export function RunNetWithHistory(nameOrNet: string | NetLike, numIter: number, blobs: readonly string[]): Promise<Record<string, Tensor>> {
+  return cur().runNetWithHistory(nameOrNet, numIter, blobs);
+}
+
 /** Names of the nets created in the current workspace. */
 export function Nets(): string[] {
   return cur().netNames();
@@ -338,6 +372,16 @@ export function Workspaces(): string[] {
 /** Seeds the current workspace's GPU random numbers: same seed and calls give identical bits. */
 export function SetSeed(seed: number): void {
   cur().setSeed(seed);
+}
+
+/** The current workspace's RNG state [seed_lo, seed_hi, counter_lo, counter_hi] (for checkpoints). */
+export function GetRngState(): Promise<Uint32Array> {
+  return cur().rngState();
+}
+
+/** Restores an RNG state from GetRngState. */
+export function SetRngState(state: ArrayLike<number>): Promise<void> {
+  return cur().setRngState(state);
 }
 
 /** Resolves when all GPU work submitted so far has finished (for timing). */

@@ -1,0 +1,108 @@
+/**
+ * History capture: run a net n times and record chosen blobs after every iteration into one GPU
+ * buffer, then read it back once. A record index lives in a GPU counter, so every iteration's
+ * dispatches are identical and nothing is uploaded per iteration.
+ */
+import { MissingBlobError } from '../core/errors.js';
+import { linearWorkgroups, size } from '../ops/shape.js';
+import type { BlobStore } from './blob.js';
+import { tensorBytes } from './blob.js';
+import { BLOB_USAGE, UNIFORM_USAGE, type GpuContext } from './gpu_context.js';
+import { packUniforms } from './kernel_cache.js';
+import type { NetPlan } from './plan.js';
+import { readBuffer } from './readback.js';
+import { Tensor } from './tensor.js';
+
+/** Runs `plan` n times in one submit, recording `names` after each iteration; one readback. */
+export async function runWithHistory(
+  ctx: GpuContext,
+  store: BlobStore,
+  plan: NetPlan,
+  iterations: number,
+  names: readonly string[],
+): Promise<Record<string, Tensor>> {
+  const blobs = names.map((n) => {
+    const b = store.get(n);
+    if (!b?.buffer) throw new MissingBlobError(`RunNetWithHistory: no blob named "${n}" in workspace "${store.name}"`);
+    return b;
+  });
+  const [append, tick] = await Promise.all([
+    ctx.kernels.get({ shader: 'history_append.wgsl' }),
+    ctx.kernels.get({ shader: 'counter_increment.wgsl' }),
+  ]);
+  const words = blobs.map((b) => size(b.shape));
+  const stride = words.reduce((a, b) => a + b, 0);
+  const owned: GPUBuffer[] = [];
+  const acquire = (bytes: number, usage: number, label: string): GPUBuffer => {
+    const buf = ctx.pool.acquire(bytes, usage, label);
+    owned.push(buf);
+    return buf;
+  };
+  try {
+    const device = ctx.device;
+    const historyBytes = Math.max(4, iterations * stride * 4);
+    const history = acquire(historyBytes, BLOB_USAGE, 'history');
+    const counter = acquire(4, BLOB_USAGE, 'history counter');
+    device.queue.writeBuffer(counter, 0, new Uint32Array([0]));
+    let offset = 0;
+    const appends = blobs.map((b, k) => {
+      const params = acquire(16, UNIFORM_USAGE, `history ${b.name} uniforms`);
+      device.queue.writeBuffer(params, 0, packUniforms(append.uniform!, { n: words[k]!, offset, stride }, 'history_append.wgsl'));
+      offset += words[k]!;
+      return {
+        bindGroup: device.createBindGroup({
+          layout: append.bindGroupLayout,
+          label: `history ${b.name}`,
+          entries: [
+            { binding: 0, resource: { buffer: params } },
+            { binding: 1, resource: { buffer: b.buffer!, size: tensorBytes(b) } },
+            { binding: 2, resource: { buffer: counter, size: 4 } },
+            { binding: 3, resource: { buffer: history, size: historyBytes } },
+          ],
+        }),
+        workgroups: linearWorkgroups(words[k]!),
+      };
+    });
+    const tickGroup = device.createBindGroup({
+      layout: tick.bindGroupLayout,
+      label: 'history tick',
+      entries: [{ binding: 0, resource: { buffer: counter, size: 4 } }],
+    });
+
+    const enc = device.createCommandEncoder({ label: `${plan.net.name} with history` });
+    const pass = enc.beginComputePass();
+    let dispatches = 0;
+    for (let it = 0; it < iterations; it++) {
+      dispatches += plan.encode(pass, 1);
+      for (const a of appends) {
+        pass.setPipeline(append.pipeline);
+        pass.setBindGroup(0, a.bindGroup);
+        pass.dispatchWorkgroups(a.workgroups[0], a.workgroups[1]);
+      }
+      pass.setPipeline(tick.pipeline);
+      pass.setBindGroup(0, tickGroup);
+      pass.dispatchWorkgroups(1);
+      dispatches += appends.length + 1;
+    }
+    pass.end();
+    device.queue.submit([enc.finish()]);
+    ctx.counters.submits++;
+    ctx.counters.dispatches += dispatches;
+
+    const raw = await readBuffer(ctx, history, iterations * stride * 4, 'history');
+    const all = new Uint32Array(raw);
+    const out: Record<string, Tensor> = {};
+    offset = 0;
+    blobs.forEach((b, k) => {
+      const w = words[k]!;
+      const bits = new Uint32Array(iterations * w);
+      for (let it = 0; it < iterations; it++) bits.set(all.subarray(it * stride + offset, it * stride + offset + w), it * w);
+      offset += w;
+      const data = b.dtype === 'float32' ? new Float32Array(bits.buffer) : new Int32Array(bits.buffer);
+      out[b.name] = new Tensor([iterations, ...b.shape], b.dtype, data);
+    });
+    return out;
+  } finally {
+    for (const b of owned) ctx.pool.release(b);
+  }
+}
