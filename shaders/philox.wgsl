@@ -40,11 +40,11 @@ fn philox4x32_10(ctr: vec4u, key: vec2u) -> vec4u {
   return c;
 }
 
-// Four random words for `block` of an op's output. `state` is the workspace RNG buffer
+// Four random words for block `blk` of an op's output. `state` is the workspace RNG buffer
 // [seed_lo, seed_hi, counter_lo, counter_hi]; the counter advances once per net run, and `stream`
 // tells the ops of one net apart.
-fn philox_block(state: vec4u, stream: u32, block: u32) -> vec4u {
-  return philox4x32_10(vec4u(block, stream, state.z, state.w), state.xy);
+fn philox_block(state: vec4u, stream: u32, blk: u32) -> vec4u {
+  return philox4x32_10(vec4u(blk, stream, state.z, state.w), state.xy);
 }
 
 // Uniform in [0, 1) from the top 24 bits.
