@@ -1,0 +1,26 @@
+/** Scale: Y = scale · X (float32), in place allowed; its gradient is a Scale of dY by the same factor. */
+import { arg } from './args.js';
+import { defineOp } from './registry.js';
+import { linearWorkgroups, requireDType, size } from './shape.js';
+
+export const Scale = defineOp({
+  type: 'Scale',
+  doc: 'Y = scale · X (float32); Y may be X.',
+  inputs: ['X'],
+  outputs: ['Y'],
+  args: { scale: arg.float(1.0) },
+  inPlace: [[0, 0]],
+  inferShape(ctx) {
+    const x = ctx.inputs[0]!;
+    requireDType(ctx, ctx.op.input[0]!, x, 'float32');
+    return [{ shape: x.shape, dtype: 'float32' }];
+  },
+  kernels(ctx, [y]) {
+    const n = size(y!.shape);
+    const shader = ctx.op.input[0] === ctx.op.output[0] ? 'scale_in_place.wgsl' : 'scale.wgsl';
+    return [{ shader, uniforms: { n, scale: ctx.args.scale }, workgroups: linearWorkgroups(n) }];
+  },
+  // The autodiff copies the forward's `scale` onto the gradient op.
+  gradient: (g) => ({ ops: [g.op('Scale', [g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0)] }),
+  reference: ([x], args) => [{ shape: [...x!.shape], data: x!.data.map((v) => v * Math.fround(args.scale)) }],
+});
