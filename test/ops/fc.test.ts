@@ -1,0 +1,203 @@
+import { describe, expect, it } from 'vitest';
+import { core, workspace, type Tensor } from '../../src/index.js';
+import type { HostTensor } from '../../src/ops/registry.js';
+import {
+  checkGradient,
+  compareWithReference,
+  makeRng,
+  maxRelError,
+  randomIntTensor,
+  randomTensor,
+  referenceOf,
+  runOp,
+  useGpu,
+} from '../helpers/gpu.js';
+
+useGpu();
+const rng = makeRng(11);
+
+/** Largest |gpu - ref| / max(1, scale) elementwise, for results whose rounding follows `scale`. */
+function maxErrorOverScale(gpu: Tensor, ref: HostTensor, scale: HostTensor): number {
+  expect([...gpu.shape]).toEqual(ref.shape);
+  let worst = 0;
+  ref.data.forEach((r, i) => {
+    const e = Math.abs(gpu.data[i]! - r) / Math.max(1, scale.data[i]!);
+    if (!(e <= worst)) worst = e;
+  });
+  return worst;
+}
+
+/** Random FC inputs for X [M,K], W [N,K], b [N]. */
+function fcInputs(M: number, N: number, K: number) {
+  return [randomTensor(rng, [M, K]), randomTensor(rng, [N, K]), randomTensor(rng, [N])];
+}
+
+describe('FC forward', () => {
+  // [M, N, K]: the tutorial's FC, sizes of 1 and 65 on each axis, sizes that are not multiples of
+  // the 64x64 tile or the depth step of 16, and several tiles in every direction.
+  it.each([
+    [64, 1, 2],
+    [1, 1, 1],
+    [1, 7, 5],
+    [6, 1, 5],
+    [6, 5, 1],
+    [65, 3, 4],
+    [3, 65, 4],
+    [3, 4, 65],
+    [70, 33, 17],
+    [65, 130, 40],
+  ])('matches the reference for M=%i N=%i K=%i', async (M, N, K) => {
+    const [err] = await compareWithReference('FC', fcInputs(M, N, K));
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it('keeps X.dims[:axis] with axis=2', async () => {
+    const inputs = [randomTensor(rng, [2, 2, 3]), randomTensor(rng, [4, 3]), randomTensor(rng, [4])];
+    const [y] = await runOp('FC', inputs, { axis: 2 });
+    expect(y!.shape).toEqual([2, 2, 4]);
+    expect(maxRelError(y!, referenceOf('FC', inputs, { axis: 2 })[0]!)).toBeLessThan(1e-5);
+  });
+
+  it('flattens W at axis_w=2 (W [N,a,b] holds N*a rows of b)', async () => {
+    const inputs = [randomTensor(rng, [5, 4]), randomTensor(rng, [2, 3, 4]), randomTensor(rng, [6])];
+    const [y] = await runOp('FC', inputs, { axis_w: 2 });
+    expect(y!.shape).toEqual([5, 6]);
+    expect(maxRelError(y!, referenceOf('FC', inputs, { axis_w: 2 })[0]!)).toBeLessThan(1e-5);
+  });
+
+  it('flattens W [N,a,b] to [N,a*b] with the default axis_w', async () => {
+    const inputs = [randomTensor(rng, [3, 2, 5]), randomTensor(rng, [4, 2, 5]), randomTensor(rng, [4])];
+    const [err] = await compareWithReference('FC', inputs);
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it('counts negative axes from the end', async () => {
+    const inputs = [randomTensor(rng, [2, 3, 4]), randomTensor(rng, [2, 3, 4]), randomTensor(rng, [6])];
+    const args = { axis: -1, axis_w: -1 };
+    const [y] = await runOp('FC', inputs, args);
+    expect(y!.shape).toEqual([2, 3, 6]);
+    expect(maxRelError(y!, referenceOf('FC', inputs, args)[0]!)).toBeLessThan(1e-5);
+  });
+
+  it('gives an empty Y of the right shape for an empty X', async () => {
+    const [y] = await runOp('FC', [randomTensor(rng, [0, 3]), randomTensor(rng, [2, 3]), randomTensor(rng, [2])]);
+    expect(y!.shape).toEqual([0, 2]);
+    expect(y!.data.length).toBe(0);
+  });
+
+  it('gives Y = b when X has no columns after axis', async () => {
+    const b = randomTensor(rng, [3]);
+    const [y] = await runOp('FC', [randomTensor(rng, [2, 0]), randomTensor(rng, [3, 0]), b]);
+    expect(y!.shape).toEqual([2, 3]);
+    expect(Array.from(y!.data)).toEqual([...b.data, ...b.data]);
+  });
+});
+
+describe('FC gradient', () => {
+  // FC is linear in each input, so central differences are exact up to fp32 rounding of the loss.
+  const TOL = 1e-3;
+
+  it('passes finite differences for X, W and b', async () => {
+    const errs = await checkGradient('FC', fcInputs(3, 2, 4));
+    expect(errs).toHaveLength(3);
+    for (const e of errs) expect(e).toBeLessThan(TOL);
+  });
+
+  it('passes finite differences with axis=2', async () => {
+    const inputs = [randomTensor(rng, [2, 2, 3]), randomTensor(rng, [2, 3]), randomTensor(rng, [2])];
+    for (const e of await checkGradient('FC', inputs, { axis: 2 })) expect(e).toBeLessThan(TOL);
+  });
+
+  it('passes finite differences with axis_w=2', async () => {
+    const inputs = [randomTensor(rng, [2, 3]), randomTensor(rng, [2, 2, 3]), randomTensor(rng, [4])];
+    for (const e of await checkGradient('FC', inputs, { axis_w: 2 })) expect(e).toBeLessThan(TOL);
+  });
+
+  it('emits one FCGradient with outputs [W_grad, b_grad, X_grad]', () => {
+    const net = core.Net('fc_grad_shape');
+    net.FC(['X', 'W', 'b'], 'Y', { axis: 1 });
+    const grads = net.AddGradientOperators({ Y: 'Y_grad' });
+    const ops = net.Proto().op.filter((o) => o.is_gradient_op);
+    expect(ops.map((o) => [o.type, o.input, o.output])).toEqual([['FCGradient', ['X', 'W', 'Y_grad'], ['W_grad', 'b_grad', 'X_grad']]]);
+    expect(['X', 'W', 'b'].map((n) => grads.get(n)?.name)).toEqual(['X_grad', 'W_grad', 'b_grad']);
+  });
+});
+
+describe('FCGradient', () => {
+  it('matches the float64 reference for M=3000 (two-pass column sums, several column groups)', async () => {
+    const inputs = [randomTensor(rng, [3000, 7]), randomTensor(rng, [40, 7]), randomTensor(rng, [3000, 40])];
+    const out = await runOp('FCGradient', inputs, {}, 3);
+    const ref = referenceOf('FCGradient', inputs);
+    // fp32 rounding of a 3000-term sum grows with the sum of the terms' magnitudes (here ~750 for
+    // dW), not with the result (~20): judge each element against the reference on |inputs|.
+    const scale = referenceOf('FCGradient', inputs.map((t) => ({ ...t, data: t.data.map(Math.abs) })));
+    out.forEach((t, i) => expect(maxErrorOverScale(t, ref[i]!, scale[i]!)).toBeLessThan(1e-5));
+  });
+
+  it('matches the reference with axis=2 and a non-tile-multiple shape', async () => {
+    const inputs = [randomTensor(rng, [5, 14, 17]), randomTensor(rng, [33, 17]), randomTensor(rng, [5, 14, 33])];
+    const errs = await compareWithReference('FCGradient', inputs, { axis: 2 }, 3);
+    for (const e of errs) expect(e).toBeLessThan(1e-5);
+  });
+
+  it('computes only dW and db when given two outputs', async () => {
+    const inputs = [randomTensor(rng, [6, 3]), randomTensor(rng, [2, 3]), randomTensor(rng, [6, 2])];
+    const out = await runOp('FCGradient', inputs, {}, 2);
+    const ref = referenceOf('FCGradient', inputs);
+    expect(out).toHaveLength(2);
+    out.forEach((t, i) => expect(maxRelError(t, ref[i]!)).toBeLessThan(1e-5));
+  });
+
+  it('gives dW = 0 and db = 0 for an empty X', async () => {
+    const [dW, db, dX] = await runOp('FCGradient', [randomTensor(rng, [0, 3]), randomTensor(rng, [2, 3]), randomTensor(rng, [0, 2])], {}, 3);
+    expect(dW!.shape).toEqual([2, 3]);
+    expect(Array.from(dW!.data)).toEqual([0, 0, 0, 0, 0, 0]);
+    expect(Array.from(db!.data)).toEqual([0, 0]);
+    expect(dX!.shape).toEqual([0, 3]);
+  });
+});
+
+describe('FC errors', () => {
+  async function feed(blobs: Record<string, number[]>, ints: string[] = []): Promise<void> {
+    for (const [name, shape] of Object.entries(blobs)) {
+      const t = ints.includes(name) ? randomIntTensor(rng, shape, -3, 3) : randomTensor(rng, shape);
+      await workspace.FeedBlob(name, t.data, { shape, dtype: t.dtype ?? 'float32' });
+    }
+  }
+
+  async function planFails(type: string, inputs: string[], args: Record<string, unknown>, outputs = ['Y']): Promise<unknown> {
+    const net = core.Net('train');
+    net.Proto().op.push(core.CreateOperator(type, inputs, outputs, args));
+    return workspace.CreateNet(net, true);
+  }
+
+  it('names W, its shape and the columns X has when W does not match', async () => {
+    await feed({ X: [64, 2], W: [1, 3], b: [1] });
+    await expect(planFails('FC', ['X', 'W', 'b'], {})).rejects.toThrow(
+      /^FC \(op #0 in net "train[^"]*"\): input W has shape \[1,3\], but X has 2 columns after axis=1 \(expected W of shape \[N,2\]\)$/,
+    );
+  });
+
+  it('rejects a b whose length is not N', async () => {
+    await feed({ X: [4, 2], W: [3, 2], b: [2] });
+    await expect(planFails('FC', ['X', 'W', 'b'], {})).rejects.toThrow(/input b has shape \[2\], but W gives N=3 outputs \(expected b of shape \[3\]\)/);
+  });
+
+  it('rejects an int32 X', async () => {
+    await feed({ Xi: [4, 2], W: [3, 2], b: [3] }, ['Xi']);
+    await expect(planFails('FC', ['Xi', 'W', 'b'], {})).rejects.toThrow(/FC \(op #0 in net "train[^"]*"\): input Xi has dtype int32, expected float32/);
+  });
+
+  it('rejects an axis out of range', async () => {
+    await feed({ X: [4, 2], W: [3, 2], b: [3] });
+    await expect(planFails('FC', ['X', 'W', 'b'], { axis: 2 })).rejects.toThrow(/FC \(op #0 in net "train[^"]*"\): argument axis=2 is out of range for a 2-d input/);
+    await expect(planFails('FC', ['X', 'W', 'b'], { axis: -3 })).rejects.toThrow(/argument axis=-3 is out of range/);
+  });
+
+  it('rejects a dY that does not match Y in FCGradient', async () => {
+    await feed({ X: [4, 2], W: [3, 2], dY: [4, 2] });
+    await expect(planFails('FCGradient', ['X', 'W', 'dY'], {}, ['dW', 'db', 'dX'])).rejects.toThrow(
+      /FCGradient \(op #0 in net "train[^"]*"\): input dY has shape \[4,2\], but X and W give Y of shape \[4,3\] \(expected 12 elements\)/,
+    );
+  });
+});
