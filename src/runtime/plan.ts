@@ -109,6 +109,13 @@ export function checkNet(store: BlobStore, net: NetDef): CheckedOp[] {
     const outInfos = spec.inferShape(ctx);
     op.output.forEach((name, o) => {
       const info = outInfos[o]!;
+      const k = op.input.indexOf(name);
+      if (k >= 0 && !sameInfo(inputs[k]!, info)) {
+        // In place, the output shares the input's buffer: it cannot change size or type.
+        throw new ShapeError(
+          `${where}: output ${name} is written in place over input #${k}, but would change from ${inputs[k]!.dtype} ${fmtShape(inputs[k]!.shape)} to ${info.dtype} ${fmtShape(info.shape)}`,
+        );
+      }
       const prev = known.get(name);
       if (prev && !sameInfo(prev, info)) {
         throw new ShapeError(
