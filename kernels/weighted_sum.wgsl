@@ -1,0 +1,41 @@
+// One step of WeightedSum: Y = a·Y + W0·X0 + W1·X1 (the first `pairs` pairs), where `mode` picks a:
+// 0 → a fresh sum (Y is not read), 1 → accumulate (a = 1), 2 → in place (a = WY, Y holding X0 itself).
+// Each weight is a one-element buffer read on the GPU (the learning rate changes per iteration).
+// Two pairs per dispatch keep a dispatch at six storage buffers (a stage may bind eight); longer
+// sums take several dispatches, each adding to Y. Unused bindings alias a weight and are not read.
+#include "indexing.wgsl"
+
+struct Params {
+  n: u32,
+  pairs: u32,
+  mode: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read_write> Y: array<f32>;
+@group(0) @binding(2) var<storage, read> WY: array<f32>;
+@group(0) @binding(3) var<storage, read> X0: array<f32>;
+@group(0) @binding(4) var<storage, read> W0: array<f32>;
+@group(0) @binding(5) var<storage, read> X1: array<f32>;
+@group(0) @binding(6) var<storage, read> W1: array<f32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg, 256u);
+  if (i >= params.n) {
+    return;
+  }
+  var acc = 0.0;
+  if (params.mode == 1u) {
+    acc = Y[i];
+  } else if (params.mode == 2u) {
+    acc = WY[0] * Y[i];
+  }
+  if (params.pairs > 0u) {
+    acc += W0[0] * X0[i];
+  }
+  if (params.pairs > 1u) {
+    acc += W1[0] * X1[i];
+  }
+  Y[i] = acc;
+}
