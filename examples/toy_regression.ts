@@ -2,15 +2,18 @@
  * Caffe2's "Toy Regression" tutorial in TypeScript, on the GPU through WebGPU (Dawn in Node; the
  * software adapter SwiftShader when there is no GPU). Run with `npm start`.
  */
-import { workspace } from '../src/index.js';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { netDrawer, workspace, type NetDef } from '../src/index.js';
 import { buildToyRegression } from '../src/models/toy_regression.js';
 
 const seedArg = process.argv.find((a) => a.startsWith('--seed='));
+const outDir = resolve(process.argv.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? 'out');
 const adapter = await workspace.Init();
 console.log(`Adapter: ${adapter.vendor} ${adapter.architecture} (${adapter.description})${adapter.software ? ' [software]' : ''}`);
 if (seedArg) workspace.SetSeed(Number(seedArg.slice('--seed='.length)));
 
-const { init, train } = buildToyRegression();
+const { init, train, forwardOps, gradientOps } = buildToyRegression();
 
 console.log('Created init net:', init.Proto().op.length, 'ops; train net:', train.Proto().op.length, 'ops');
 await workspace.RunNetOnce(init);
@@ -41,6 +44,42 @@ console.log('Parameter history over 50 iterations (iteration: w0 w1 b loss):');
 for (const i of [0, 9, 19, 29, 39, 49]) {
   console.log(`  ${String(i + 1).padStart(2)}: ${w[2 * i]!.toFixed(4)} ${w[2 * i + 1]!.toFixed(4)} ${b[i]!.toFixed(4)} ${loss[i]!.toFixed(4)}`);
 }
+// The tutorial's pictures: the train net at its three stages, and the parameter paths.
+mkdirSync(outDir, { recursive: true });
+const stage = (ops: number): NetDef => ({ ...train.Proto(), op: train.Proto().op.slice(0, ops) });
+const files: Array<[string, string]> = [
+  ['train_forward.svg', await netDrawer.netToSvg(stage(forwardOps), { rankdir: 'LR' })],
+  ['train_with_gradients.svg', await netDrawer.netToSvg(stage(gradientOps), { rankdir: 'LR' })],
+  ['train_with_sgd.svg', await netDrawer.netToSvg(train, { rankdir: 'LR' })],
+  [
+    'w_path.svg',
+    netDrawer.lineChart({
+      title: 'W over 50 iterations',
+      xLabel: 'w0',
+      yLabel: 'w1',
+      equalAxes: true,
+      series: [
+        { name: 'W', x: Array.from({ length: 50 }, (_, i) => w[2 * i]!), y: Array.from({ length: 50 }, (_, i) => w[2 * i + 1]!), points: true },
+        { name: 'ground truth', x: [2.0], y: [1.5] },
+      ],
+    }),
+  ],
+  [
+    'b_history.svg',
+    netDrawer.lineChart({
+      title: 'B over 50 iterations',
+      xLabel: 'iteration',
+      yLabel: 'b',
+      series: [
+        { name: 'B', y: b, points: true },
+        { name: 'ground truth', x: [0, 49], y: [0.5, 0.5] },
+      ],
+    }),
+  ],
+];
+for (const [file, svg] of files) writeFileSync(join(outDir, file), svg);
+console.log(`Wrote ${files.map(([f]) => f).join(', ')} to ${outDir}`);
+
 const stats = await workspace.Stats();
 console.log(`GPU work: ${stats.submits} submits, ${stats.dispatches} dispatches, ${stats.mapAsyncs} readbacks, ${stats.pipelines} pipelines`);
 

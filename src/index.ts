@@ -9,6 +9,8 @@ import { CreateOperator, Net, isNet } from './core/net.js';
 import { registeredOps } from './ops/registry.js';
 
 export * as workspace from './runtime/workspace.js';
+/** Net drawings (DOT/SVG via Graphviz) and SVG line charts. */
+export * as netDrawer from './viz/index.js';
 
 /** Caffe2's `core` module. */
 export const core = { Net, BlobReference, DataType, CreateOperator, isNet, registeredOps };
@@ -20,6 +22,8 @@ export type { NetDef, OperatorDef, Argument } from './core/netdef.js';
 export type { DType } from './core/dtype.js';
 export { Tensor, formatFloat32 } from './runtime/tensor.js';
 export { GradientMap } from './autodiff/gradient_map.js';
+export { buildToyRegression } from './models/toy_regression.js';
+export type { ToyRegressionOptions, ToyRegressionNets } from './models/toy_regression.js';
 export type { AdapterDescription, DeviceOptions } from './runtime/device.js';
 export type { RuntimeStats } from './runtime/gpu_context.js';
 export { setKernelSources } from './runtime/gpu_context.js';
