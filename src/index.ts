@@ -9,6 +9,8 @@ import { CreateOperator, Net, isNet } from './core/net.js';
 import { registeredOps } from './ops/registry.js';
 
 export * as workspace from './runtime/workspace.js';
+/** Caffe2 protobuf (NetDef/TensorProtos) codecs, checkpoints and ONNX export. */
+export * as proto from './proto/index.js';
 /** Net drawings (DOT/SVG via Graphviz) and SVG line charts. */
 export * as netDrawer from './viz/index.js';
 

@@ -14,6 +14,7 @@ import { checkOpStructure, extraArgKinds, opWhere } from '../runtime/op_context.
 import { getOpSpec } from '../ops/registry.js';
 import type * as AllOps from '../ops/all.js';
 import { addGradientOperators, GradientMap, type GradientSeeds } from '../autodiff/gradient.js';
+import { decodeNetDef, encodeNetDef } from '../proto/codec.js';
 
 /** Inputs of an op call: one blob or a list. */
 export type BlobInputs = BlobLike | readonly BlobLike[];
@@ -90,6 +91,11 @@ class NetImpl {
   /** The live NetDef (edits show through, as in Caffe2). */
   Proto(): NetDef {
     return this.proto;
+  }
+
+  /** The NetDef in Caffe2's protobuf wire format (what `net.Proto().SerializeToString()` gives in Python). */
+  ProtoBytes(): Uint8Array {
+    return encodeNetDef(this.proto);
   }
 
   /** A deep copy under a new (uniquified) name. */
@@ -192,11 +198,16 @@ export type Net = NetImpl & NetOps;
 export interface NetConstructor {
   new (nameOrDef: string | NetDef): Net;
   (nameOrDef: string | NetDef): Net;
+  /** A net from a serialized Caffe2 NetDef (.pb bytes); malformed input is a clear error. */
+  FromProto(bytes: Uint8Array): Net;
 }
 
-export const Net = function (this: unknown, nameOrDef: string | NetDef): Net {
-  return new NetImpl(nameOrDef) as Net;
-} as unknown as NetConstructor;
+export const Net = Object.assign(
+  function (this: unknown, nameOrDef: string | NetDef): Net {
+    return new NetImpl(nameOrDef) as Net;
+  },
+  { FromProto: (bytes: Uint8Array): Net => new NetImpl(decodeNetDef(bytes)) as Net },
+) as unknown as NetConstructor;
 
 /** True for objects made by core.Net. */
 export function isNet(x: unknown): x is Net {

@@ -90,3 +90,24 @@ describe('core.Net', () => {
     expect(core.DataType.DOUBLE).toBe(13);
   });
 });
+
+describe('core.Net.FromProto / ProtoBytes', () => {
+  it('round-trips a net through the Caffe2 wire format', () => {
+    const net = core.Net('pb');
+    net.GivenTensorFill([], 'W', { shape: [1, 2], values: [2, 1.5] });
+    net.Copy(['W'], 'W2');
+    const bytes = net.ProtoBytes();
+    expect(bytes).toBeInstanceOf(Uint8Array);
+    const back = core.Net.FromProto(bytes);
+    expect(back.Name()).toBe('pb_1');
+    expect(back.Proto().op.map((o) => [o.type, o.input, o.output])).toEqual(net.Proto().op.map((o) => [o.type, o.input, o.output]));
+    expect(back.Proto().op[0]!.arg).toEqual(net.Proto().op[0]!.arg);
+  });
+
+  it('rejects truncated bytes with a clear error', () => {
+    const net = core.Net('pbt');
+    net.GivenTensorFill([], 'W', { shape: [1, 2], values: [2, 1.5] });
+    const bytes = net.ProtoBytes();
+    expect(() => core.Net.FromProto(bytes.slice(0, bytes.length - 3))).toThrow(/NetDef/);
+  });
+});

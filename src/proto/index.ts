@@ -1,0 +1,19 @@
+/**
+ * Models in and out: Caffe2 NetDef / TensorProtos protobuf (real wire format), NetDef JSON,
+ * checkpoints with RNG state, and ONNX export. Browser-safe: the Node file helpers live in
+ * ./checkpoint_node.js.
+ */
+export { CAFFE2_PROTO } from './caffe2.proto.js';
+export {
+  decodeNetDef,
+  encodeNetDef,
+  decodeTensorProtos,
+  encodeTensorProtos,
+  MAX_TENSOR_ELEMENTS,
+  MAX_TENSOR_RANK,
+  type NamedTensor,
+  type DecodeNetOptions,
+} from './codec.js';
+export { netFromProto, netToProto, netFromJson, netDefToJson, netDefFromJson, type NetSource } from './net_io.js';
+export { saveCheckpoint, loadCheckpoint, downloadCheckpoint, RNG_STATE_ENTRY, type LoadCheckpointOptions } from './checkpoint.js';
+export { exportOnnx, onnxExportableOps, type OnnxExportOptions } from './onnx_export.js';

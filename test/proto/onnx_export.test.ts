@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import onnxProto from 'onnx-proto';
+import { workspace, core, ArgumentError, MissingBlobError, ShapeError, UnknownOperatorError, type Tensor } from '../../src/index.js';
+import { buildToyRegression } from '../../src/models/toy_regression.js';
+import { exportOnnx } from '../../src/proto/onnx_export.js';
+import { hasOp } from '../../src/ops/registry.js';
+import { makeRng, randomTensor, useGpu } from '../helpers/gpu.js';
+
+useGpu();
+
+const { onnx } = onnxProto;
+
+/** Runs exported model bytes in ONNX Runtime (CPU) and returns the named outputs. */
+async function runOrt(model: Uint8Array, feeds: Record<string, { data: Float32Array; shape: number[] }>): Promise<Record<string, ort.Tensor>> {
+  const session = await ort.InferenceSession.create(model);
+  try {
+    const inputs = Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, new ort.Tensor('float32', v.data, v.shape)]));
+    return await session.run(inputs);
+  } finally {
+    await session.release();
+  }
+}
+
+/** Largest |ours - ort| / max(1, |ort|), after checking the shapes match. */
+function maxDiff(ours: Tensor, theirs: ort.Tensor): number {
+  expect([...theirs.dims]).toEqual([...ours.shape]);
+  const t = theirs.data as Float32Array;
+  let worst = 0;
+  ours.data.forEach((v, i) => {
+    const e = Math.abs(v - t[i]!) / Math.max(1, Math.abs(t[i]!));
+    if (!(e <= worst)) worst = e;
+  });
+  return worst;
+}
+
+function feed(rng: () => number, shape: number[]): { data: Float32Array; shape: number[] } {
+  return { data: Float32Array.from(randomTensor(rng, shape, -2, 2).data), shape };
+}
+
+describe('ONNX export', () => {
+  it('exports the tutorial predictor; ONNX Runtime gives our Y_pred within 1e-5', async () => {
+    workspace.ResetWorkspace();
+    workspace.SetSeed(5);
+    const { init, train } = buildToyRegression({ batch: 16 });
+    await workspace.RunNetOnce(init);
+    await workspace.CreateNet(train);
+    await workspace.RunNet(train.Name(), 30);
+
+    const predict = core.Net('predict');
+    predict.FC(['X', 'W', 'B'], 'Y_pred');
+    predict.AddExternalOutput('Y_pred');
+    const x = feed(makeRng(1), [64, 2]);
+    await workspace.FeedBlob('X', x.data, { shape: x.shape });
+    await workspace.RunNetOnce(predict);
+    const ours = await workspace.FetchBlob('Y_pred');
+
+    const model = await exportOnnx(predict, { inputs: { X: [64, 2] } });
+    const graph = onnx.ModelProto.decode(model).graph!;
+    expect(graph.node!.map((n) => n.opType)).toEqual(['Gemm']);
+    expect(graph.initializer!.map((t) => [t.name, t.dims!.map(Number)])).toEqual([
+      ['W', [1, 2]],
+      ['B', [1]],
+    ]);
+    const W = await workspace.FetchBlob('W');
+    expect(graph.initializer![0]!.floatData).toEqual([...W.data]);
+
+    const out = await runOrt(model, { X: x });
+    expect(maxDiff(ours, out.Y_pred!)).toBeLessThan(1e-5);
+  });
+
+  it('lowers FC axes, legacy and numpy broadcasting, and in-place writes', async () => {
+    workspace.ResetWorkspace();
+    const rng = makeRng(2);
+    const params: Record<string, number[]> = { W: [5, 3, 4], b: [5], W2: [6, 5], b2: [6], row: [3], col: [6], s: [1], v: [1, 1] };
+    for (const [name, shape] of Object.entries(params)) {
+      const t = feed(rng, shape);
+      await workspace.FeedBlob(name, t.data, { shape });
+    }
+    const net = core.Net('lowering');
+    net.FC(['X', 'W', 'b'], 'h', { axis: 1, axis_w: 1 }); // X [2,3,4] flattened to [2,12]; W [5,3,4] to [5,12]
+    net.FC(['X3', 'W2', 'b2'], 'g', { axis: 2 }); // X3 [2,3,5] → g [2,3,6]
+    net.Add(['g', 'row'], 'g1', { broadcast: 1, axis: 1 }); // row [3] at axis 1 of [2,3,6]: needs [3,1]
+    net.Mul(['g1', 'col'], 'g1', { broadcast: 1 }); // suffix alignment, in place
+    net.Sub(['g1', 'v'], 'g2', { broadcast: 1 }); // one-element B with more dims than... a scalar
+    net.Div(['g2', 's'], 'g3'); // numpy-style
+    net.Mul(['h', 'h'], 'h2');
+    net.Copy(['g3'], 'out');
+    const x = feed(rng, [2, 3, 4]);
+    const x3 = feed(rng, [2, 3, 5]);
+    for (const [name, t] of [['X', x], ['X3', x3]] as const) await workspace.FeedBlob(name, t.data, { shape: t.shape });
+    await workspace.RunNetOnce(net);
+    const [out, h2, g1] = await workspace.FetchBlobs(['out', 'h2', 'g1']);
+
+    const model = await exportOnnx(net, { inputs: { X: [2, 3, 4], X3: [2, 3, 5] }, outputs: ['out', 'h2', 'g1'] });
+    const types = onnx.ModelProto.decode(model).graph!.node!.map((n) => n.opType);
+    expect(types).toEqual(['Flatten', 'Flatten', 'Gemm', 'Flatten', 'Gemm', 'Reshape', 'Reshape', 'Add', 'Mul', 'Sub', 'Div', 'Mul', 'Identity']);
+    const res = await runOrt(model, { X: x, X3: x3 });
+    expect(maxDiff(out!, res.out!)).toBeLessThan(1e-5);
+    expect(maxDiff(h2!, res.h2!)).toBeLessThan(1e-5);
+    expect(maxDiff(g1!, res.g1!)).toBeLessThan(1e-5);
+  });
+
+  it.runIf(['Relu', 'Sigmoid', 'Tanh', 'Softmax', 'Flatten', 'Reshape'].every(hasOp))('exports activations, Softmax, Flatten and Reshape', async () => {
+    workspace.ResetWorkspace();
+    const net = core.Net('activations');
+    const ops = net as unknown as Record<string, (i: string[], o: string, a?: object) => void>;
+    ops.Relu!(['X'], 'r');
+    ops.Sigmoid!(['r'], 's');
+    ops.Tanh!(['X'], 't');
+    ops.Softmax!(['t'], 'sm', { axis: 1 });
+    ops.Flatten!(['sm'], 'f', { axis: 2 });
+    ops.Reshape!(['f'], 'rs', { shape: [0, -1] });
+    const x = feed(makeRng(3), [2, 3, 4]);
+    await workspace.FeedBlob('X', x.data, { shape: x.shape });
+    await workspace.RunNetOnce(net);
+    const names = ['s', 'sm', 'rs'];
+    const ours = await workspace.FetchBlobs(names);
+    const res = await runOrt(await exportOnnx(net, { inputs: { X: [2, 3, 4] }, outputs: names }), { X: x });
+    names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!)).toBeLessThan(1e-5));
+  });
+
+  it.runIf(['Conv', 'MaxPool', 'AveragePool'].every(hasOp))('exports Conv and pooling', async () => {
+    workspace.ResetWorkspace();
+    const rng = makeRng(4);
+    const w = feed(rng, [4, 2, 3, 3]);
+    const b = feed(rng, [4]);
+    await workspace.FeedBlob('cw', w.data, { shape: w.shape });
+    await workspace.FeedBlob('cb', b.data, { shape: b.shape });
+    const net = core.Net('conv');
+    const ops = net as unknown as Record<string, (i: string[], o: string, a?: object) => void>;
+    ops.Conv!(['X', 'cw', 'cb'], 'c', { kernel: 3, pad: 1, stride: 1 });
+    ops.MaxPool!(['c'], 'mp', { kernel: 2, stride: 2 });
+    ops.AveragePool!(['c'], 'ap', { kernel: 3, stride: 2, pad: 1 });
+    const x = feed(rng, [1, 2, 6, 6]);
+    await workspace.FeedBlob('X', x.data, { shape: x.shape });
+    await workspace.RunNetOnce(net);
+    const names = ['mp', 'ap'];
+    const ours = await workspace.FetchBlobs(names);
+    const res = await runOrt(await exportOnnx(net, { inputs: { X: [1, 2, 6, 6] }, outputs: names }), { X: x });
+    names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!)).toBeLessThan(1e-5));
+  });
+
+  it('rejects what it cannot export, with the op and blob named', async () => {
+    workspace.ResetWorkspace();
+    await workspace.FeedBlob('W', new Float32Array(2), { shape: [1, 2] });
+    await workspace.FeedBlob('B', new Float32Array(1), { shape: [1] });
+    const net = core.Net('bad_export');
+    const y = net.FC(['X', 'W', 'B'], 'Y');
+    net.SquaredL2Distance([y, 'label'], 'dist');
+    await expect(exportOnnx(net, { inputs: { X: [4, 2], label: [4, 1] }, outputs: ['dist'] })).rejects.toThrow(
+      /exportOnnx\(net "bad_export"\): SquaredL2Distance \(op #1 in net "bad_export"\) has no ONNX export \(exportable ops: .*FC/,
+    );
+    await expect(exportOnnx(net, { inputs: { X: [4, 3], label: [4, 1] }, outputs: ['Y'] })).rejects.toThrow(ShapeError);
+    await expect(exportOnnx(net, { inputs: { X: [4, 3], label: [4, 1] }, outputs: ['Y'] })).rejects.toThrow(/FC \(op #0 in net "bad_export"\): input W has shape \[1,2\]/);
+    await expect(exportOnnx(net, { inputs: { X: [4, 2] }, outputs: ['dist'] })).rejects.toThrow(MissingBlobError);
+    await expect(exportOnnx(net, { inputs: { X: [4, 2] }, outputs: ['dist'] })).rejects.toThrow(/reads "label", which is neither in options\.inputs nor a blob/);
+    await expect(exportOnnx(net, { inputs: { X: [4, 2] }, outputs: ['Z'] })).rejects.toThrow(/output "Z" is not computed by any op/);
+    await expect(exportOnnx(net, { inputs: { X: [4, 2] } })).rejects.toThrow(ArgumentError);
+    const unknown = { name: 'u', op: [{ type: 'Foo', input: ['X'], output: ['Y'], arg: [] }], external_input: [], external_output: ['Y'] };
+    await expect(exportOnnx(unknown, { inputs: { X: [1] } })).rejects.toThrow(UnknownOperatorError);
+  });
+});
