@@ -15,7 +15,9 @@ function reduceShape(ctx: OpContext<ArgSchema>): TensorInfo[] {
 }
 
 function reduceKernel(n: number, average: boolean): KernelCall[] {
-  return [{ shader: 'reduce_sum.wgsl', uniforms: { n, scale: scaleOf(n, average) }, workgroups: [1] }];
+  // A power-of-two group: 32 wide up to a few thousand values, 256 beyond (see reduce_sum.wgsl).
+  const wg = n <= 4096 ? 32 : 256;
+  return [{ shader: 'reduce_sum.wgsl', uniforms: { n, scale: scaleOf(n, average) }, overrides: { WG: wg }, workgroups: [1] }];
 }
 
 function reduceReference(x: HostTensor, average: boolean): HostTensor[] {
