@@ -1,0 +1,214 @@
+/**
+ * The benchmark CLI: `npm run bench -- [--suite toy|fc|elementwise|overhead|all] [--quick|--full]
+ * [--json FILE] [--repeats N]`. Our runtime and tfjs-webgpu on the same adapter in one process;
+ * a table on stdout, a progress bar on stderr, every sample in the JSON.
+ */
+import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { workspace, type AdapterDescription } from '../src/index.js';
+import { benchConfig, type CaseResult, type Suite } from './harness.js';
+import { openTfjsPeer, packageVersion, type PeerAdapter, type TfjsPeer } from './tfjs_peer.js';
+import { toySuite } from './suites/toy.js';
+import { fcSuite } from './suites/fc.js';
+import { elementwiseSuite } from './suites/elementwise.js';
+import { overheadSuite } from './suites/overhead.js';
+import { formatTable, Progress, type BenchReport } from './report.js';
+import { evaluateTargets } from './targets.js';
+
+const SUITES: readonly Suite[] = [toySuite, fcSuite, elementwiseSuite, overheadSuite];
+
+/** What the command line asked for. */
+export interface BenchArgs {
+  suites: string[];
+  quick: boolean;
+  full: boolean;
+  json: string | null;
+  repeats: number | undefined;
+  help: boolean;
+}
+
+export const USAGE = `usage: caffe2-webgpu bench [--suite toy|fc|elementwise|overhead|all] [--quick|--full] [--json FILE] [--repeats N]
+  --suite S     a suite to run (repeatable, or comma-separated; default all)
+  --quick       CI-sized run: small sizes, few repeats
+  --full        the full sizes, for a real GPU: adds FC 2048³ and 4096³ (hours on a software adapter)
+  --json FILE   also write adapter, versions, date, every sample and every check to FILE
+  --repeats N   at most N samples per figure (default 9; 3 with --quick)
+suites:
+${SUITES.map((s) => `  ${s.name.padEnd(12)}${s.description}`).join('\n')}`;
+
+/** Parses the bench's arguments; throws an Error naming the bad one. */
+export function parseArgs(args: readonly string[]): BenchArgs {
+  const out: BenchArgs = { suites: [], quick: false, full: false, json: null, repeats: undefined, help: false };
+  const value = (i: number, flag: string): string => {
+    const v = args[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < args.length; i++) {
+    const raw = args[i]!;
+    const [flag, inline] = raw.startsWith('--') && raw.includes('=') ? [raw.slice(0, raw.indexOf('=')), raw.slice(raw.indexOf('=') + 1)] : [raw, undefined];
+    const take = (): string => inline ?? value(i++, flag);
+    switch (flag) {
+      case '--suite':
+        out.suites.push(...take().split(',').filter(Boolean));
+        break;
+      case '--quick':
+        out.quick = true;
+        break;
+      case '--full':
+        out.full = true;
+        break;
+      case '--json':
+        out.json = take();
+        break;
+      case '--repeats': {
+        const v = take();
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--repeats must be a positive integer, got "${v}"`);
+        out.repeats = n;
+        break;
+      }
+      case '--help':
+      case '-h':
+        out.help = true;
+        break;
+      default:
+        throw new Error(`unknown argument "${raw}"`);
+    }
+  }
+  if (out.quick && out.full) throw new Error('--quick and --full exclude each other');
+  const names = SUITES.map((s) => s.name);
+  if (out.suites.length === 0 || out.suites.includes('all')) out.suites = names;
+  for (const s of out.suites) {
+    if (!names.includes(s)) throw new Error(`unknown suite "${s}" (known: ${names.join(', ')}, all)`);
+  }
+  out.suites = names.filter((n) => out.suites.includes(n));
+  return out;
+}
+
+/** Version of this package, from the package.json above this file (source or dist/). */
+function ownVersion(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'caffe2-webgpu') return pkg.version ?? 'unknown';
+    }
+    const up = dirname(dir);
+    if (up === dir) return 'unknown';
+    dir = up;
+  }
+}
+
+function sameAdapter(a: AdapterDescription, b: PeerAdapter): boolean {
+  return a.vendor === b.vendor && a.architecture === b.architecture && a.device === b.device && a.description === b.description;
+}
+
+/** Runs the chosen suites and returns the report (the GPU is opened here and shut down after). */
+export async function runBench(opts: BenchArgs, command: string): Promise<BenchReport> {
+  const started = performance.now();
+  const config = benchConfig(opts.quick ? 'quick' : opts.full ? 'full' : 'default', opts.repeats);
+  const suites = SUITES.filter((s) => opts.suites.includes(s.name));
+  const cases = suites.flatMap((s) => s.cases(config).map((c) => ({ suite: s.name, c })));
+  const ours = await workspace.Init();
+  let peer: TfjsPeer;
+  try {
+    peer = await openTfjsPeer();
+  } catch (e) {
+    // Dawn keeps Node alive while a device lives: let ours go before reporting.
+    await workspace.Shutdown();
+    throw e;
+  }
+  const progress = new Progress(process.stderr, cases.length);
+  const results: CaseResult[] = [];
+  let tfjsFlags: Record<string, unknown> = {};
+  try {
+    for (const { suite, c } of cases) {
+      progress.start(`${suite} ${c.name}`);
+      try {
+        results.push(await c.run({ config, peer, note: (t) => progress.note(t) }));
+      } catch (e) {
+        // One broken case (an op missing, a GPU error) is a failed check, not a lost run.
+        const detail = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+        results.push({ suite, case: c.name, params: {}, measurements: [], ratios: [], checks: [{ name: 'ran to completion', passed: false, detail }] });
+      }
+    }
+    tfjsFlags = peer.flags();
+  } finally {
+    progress.done();
+    peer.close();
+    await workspace.Shutdown();
+  }
+  const same = sameAdapter(ours, peer.adapter);
+  const adapterCheck = {
+    name: 'tfjs runs on the same adapter as ours',
+    passed: same,
+    detail: `ours: ${ours.vendor}/${ours.architecture}/${ours.description}; tfjs: ${peer.adapter.vendor}/${peer.adapter.architecture}/${peer.adapter.description}`,
+  };
+  const allChecks = [adapterCheck, ...results.flatMap((r) => r.checks.map((c) => ({ ...c, name: `${r.suite} ${r.case}: ${c.name}` })))];
+  const failed = allChecks.filter((c) => !c.passed).map((c) => `${c.name} (${c.detail})`);
+  return {
+    schema: 'caffe2-webgpu-bench/1',
+    date: new Date().toISOString(),
+    command,
+    durationS: (performance.now() - started) / 1000,
+    options: { suites: opts.suites, size: config.size, config },
+    versions: {
+      'caffe2-webgpu': ownVersion(),
+      '@tensorflow/tfjs-core': peer.versions.tfjsCore,
+      '@tensorflow/tfjs-backend-webgpu': peer.versions.tfjsBackendWebgpu,
+      webgpu: packageVersion('webgpu'),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
+    adapter: { ours, tfjs: peer.adapter, same },
+    tfjsFlags,
+    results,
+    checks: { total: allChecks.length, passed: allChecks.length - failed.length, failed },
+    targets: evaluateTargets(results, ours),
+  };
+}
+
+/** `caffe2-webgpu bench …`: runs, prints the table, writes the JSON; resolves to the exit code. */
+export async function benchCommand(args: string[]): Promise<number> {
+  let opts: BenchArgs;
+  try {
+    opts = parseArgs(args);
+  } catch (e) {
+    process.stderr.write(`bench: ${(e as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  let report: BenchReport;
+  try {
+    report = await runBench(opts, ['caffe2-webgpu bench', ...args].join(' '));
+  } catch (e) {
+    process.stderr.write(`bench: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`);
+    return 1;
+  }
+  process.stdout.write(formatTable(report));
+  if (opts.json) {
+    writeFileSync(opts.json, `${JSON.stringify(report, null, 1)}\n`);
+    process.stdout.write(`\nwrote ${opts.json}\n`);
+  }
+  return report.checks.failed.length === 0 ? 0 : 1;
+}
+
+function isMain(): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  try {
+    return pathToFileURL(realpathSync(entry)).href === import.meta.url;
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
+  process.exitCode = await benchCommand(process.argv.slice(2));
+}

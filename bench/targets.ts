@@ -1,0 +1,40 @@
+/** The issue's targets, evaluated on a run's results: recorded as they stand, met or not. */
+import type { AdapterDescription } from '../src/index.js';
+import type { CaseResult } from './harness.js';
+
+/** One target: what was measured against its goal (`met` is null when this run did not measure it). */
+export interface Target {
+  name: string;
+  goal: string;
+  measured: number | null;
+  unit: string;
+  met: boolean | null;
+  note: string;
+}
+
+function target(name: string, goal: string, unit: string, measured: number | null, threshold: number, note: string): Target {
+  return { name, goal, unit, measured, met: measured === null ? null : measured >= threshold, note };
+}
+
+/** Evaluates the toy-step, FC and elementwise targets on `results`. */
+export function evaluateTargets(results: readonly CaseResult[], adapter: AdapterDescription): Target[] {
+  const toy = results.find((r) => r.suite === 'toy' && r.params.batch === 64);
+  const toyRatio = toy?.ratios.find((x) => x.of === 'ours RunNet(n)')?.value ?? null;
+  const fc = results.find((r) => r.suite === 'fc' && r.params.M === 4096 && r.params.K === 4096 && r.params.N === 4096);
+  const fcRate = fc?.measurements.find((m) => m.role === 'ours')?.value.median;
+  const copyRatios = results.filter((r) => r.suite === 'elementwise').flatMap((r) => r.ratios.filter((x) => x.to === 'vec4 copy'));
+  const worst = copyRatios.length ? copyRatios.reduce((a, b) => (b.value < a.value ? b : a)) : null;
+  const here = `${adapter.vendor} ${adapter.architecture}`;
+  return [
+    target('toy step, batch 64, vs tfjs-webgpu', '≥ 100× faster, on SwiftShader', '× faster', toyRatio, 100, `RunNet(n) on ${here}`),
+    target('FC fp32 4096³', '≥ 40 TFLOP/s, on an H100', ' TFLOP/s', fcRate === undefined ? null : fcRate / 1000, 40, `on ${here}`),
+    target(
+      'elementwise vs vec4 copy',
+      '≥ 90% of the copy rate',
+      '% of the copy rate',
+      worst === null ? null : worst.value * 100,
+      90,
+      worst === null ? '' : `worst: ${worst.of}`,
+    ),
+  ];
+}
