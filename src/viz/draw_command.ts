@@ -6,10 +6,13 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { NetDef, OperatorDef } from '../core/netdef.js';
 import { netToDot, netToSvg, type NetDrawOptions } from './net_drawer.js';
+import { decodeNetDef } from '../proto/codec.js';
+import { Caffe2Error } from '../core/errors.js';
 
-export const DRAW_USAGE = `usage: caffe2-webgpu draw <net.json> [--out file.svg|file.dot] [--format svg|dot]
+export const DRAW_USAGE = `usage: caffe2-webgpu draw <net.json|net.pb> [--out file.svg|file.dot] [--format svg|dot]
                           [--rankdir LR|TB|RL|BT] [--minimal | --minimal-dependency] [--name NAME]
-Draws a NetDef saved as JSON ({name, op: [{type, input, output, name?, is_gradient_op?}], ...}).
+Draws a NetDef saved as JSON ({name, op: [{type, input, output, name?, is_gradient_op?}], ...})
+or as Caffe2's binary protobuf (a .pb file such as predict_net.pb).
 Without --out the drawing goes to standard output (SVG unless --format dot).`;
 
 /** A mistake in the command line or the input file: the message is for the user as is. */
@@ -100,6 +103,26 @@ export function netDefFromJson(json: unknown, source: string): NetDef {
   };
 }
 
+function netDefFromText(text: string, file: string): NetDef {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new DrawCommandError(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  return netDefFromJson(json, file);
+}
+
+/** A binary NetDef; ops need not be registered here, since drawing runs nothing. */
+function netDefFromPb(bytes: Uint8Array, file: string): NetDef {
+  try {
+    return decodeNetDef(bytes, { checkOps: false });
+  } catch (e) {
+    if (e instanceof Caffe2Error) throw new DrawCommandError(`${file}: ${e.message}`);
+    throw e;
+  }
+}
+
 /** Runs `draw` with the arguments after the subcommand; resolves when the output is written. */
 export async function drawCommand(args: readonly string[], output: DrawOutput = { stdout: (t) => process.stdout.write(t) }): Promise<void> {
   const parsed = parseArgs(args);
@@ -107,19 +130,13 @@ export async function drawCommand(args: readonly string[], output: DrawOutput = 
     output.stdout(`${DRAW_USAGE}\n`);
     return;
   }
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(parsed.file, 'utf8');
+    bytes = await readFile(parsed.file);
   } catch (e) {
     throw new DrawCommandError(`cannot read ${parsed.file}: ${(e as Error).message}`);
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new DrawCommandError(`${parsed.file} is not valid JSON: ${(e as Error).message}`);
-  }
-  const net = netDefFromJson(json, parsed.file);
+  const net = extname(parsed.file).toLowerCase() === '.pb' ? netDefFromPb(bytes, parsed.file) : netDefFromText(bytes.toString('utf8'), parsed.file);
   const ext = parsed.out === undefined ? '' : extname(parsed.out).toLowerCase();
   if (parsed.format === undefined && parsed.out !== undefined && ext !== '.svg' && ext !== '.dot' && ext !== '.gv') {
     throw new DrawCommandError(`cannot tell the format from "${parsed.out}": name it .svg or .dot, or pass --format`);

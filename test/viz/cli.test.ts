@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { drawCommand } from '../../src/viz/draw_command.js';
+import { core } from '../../src/index.js';
 import { allElements, parseXml } from './xml_check.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'caffe2-draw-'));
@@ -86,14 +87,30 @@ describe('drawCommand', () => {
   it('runs as the package bin (cli.ts → draw)', () => {
     const root = resolve(import.meta.dirname, '../..');
     const tsx = join(root, 'node_modules/.bin/tsx');
-    const ok = spawnSync(tsx, [join(root, 'src/viz/cli.ts'), 'draw', netFile, '--format', 'dot'], { encoding: 'utf8' });
+    const ok = spawnSync(tsx, [join(root, 'src/cli.ts'), 'draw', netFile, '--format', 'dot'], { encoding: 'utf8' });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/^digraph "train"/);
-    const bad = spawnSync(tsx, [join(root, 'src/viz/cli.ts'), 'draw', join(dir, 'missing.json')], { encoding: 'utf8' });
+    const bad = spawnSync(tsx, [join(root, 'src/cli.ts'), 'draw', join(dir, 'missing.json')], { encoding: 'utf8' });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/^caffe2-webgpu draw: cannot read/);
-    const unknown = spawnSync(tsx, [join(root, 'src/viz/cli.ts'), 'paint'], { encoding: 'utf8' });
+    const unknown = spawnSync(tsx, [join(root, 'src/cli.ts'), 'paint'], { encoding: 'utf8' });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('unknown command "paint"');
+  });
+});
+
+describe('draw from a binary NetDef', () => {
+  it('reads a .pb file written by ProtoBytes', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'draw-pb-'));
+    const net = core.Net('pbdraw');
+    net.GivenTensorFill([], 'W', { shape: [1], values: [1] });
+    net.Copy(['W'], 'W2');
+    writeFileSync(join(d, 'net.pb'), net.ProtoBytes());
+    await drawCommand([join(d, 'net.pb'), '--out', join(d, 'net.dot')]);
+    const dot = readFileSync(join(d, 'net.dot'), 'utf8');
+    expect(dot).toContain('GivenTensorFill (op#0)');
+    expect(dot).toContain('Copy (op#1)');
+    writeFileSync(join(d, 'bad.pb'), Uint8Array.of(0x0a, 0xff));
+    await expect(drawCommand([join(d, 'bad.pb')])).rejects.toThrow(/bad\.pb: /);
   });
 });
