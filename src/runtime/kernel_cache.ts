@@ -169,9 +169,14 @@ export class KernelCache {
       bindings.push({ name: s.name, binding: s.binding, kind: 'storage', readOnly: String(s.access) !== 'read_write' });
     }
     bindings.sort((a, b) => a.binding - b.binding);
+    // Capture the shader's own validation error here, so a bad kernel is reported once, with its
+    // file and line, instead of also poisoning the device's uncaptured-error slot.
+    this.device.pushErrorScope('validation');
     const module = this.device.createShaderModule({ code: src.code, label: req.shader });
     const err = compileMessage(req.shader, src, await module.getCompilationInfo());
+    const moduleErr = await this.device.popErrorScope();
     if (err) throw new KernelCompileError(`WGSL compile error in ${req.shader}:\n${err}`);
+    if (moduleErr) throw new KernelCompileError(`${req.shader}: shader module creation failed: ${moduleErr.message}`);
     const bindGroupLayout = this.device.createBindGroupLayout({
       label: req.shader,
       entries: bindings.map((b) => ({
@@ -181,13 +186,19 @@ export class KernelCache {
       })),
     });
     this.device.pushErrorScope('validation');
-    const pipeline = await this.device.createComputePipelineAsync({
-      label: req.shader,
-      layout: this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout], label: req.shader }),
-      compute: { module, entryPoint: 'main', ...(req.overrides ? { constants: req.overrides } : {}) },
-    });
-    const scopeErr = await this.device.popErrorScope();
-    if (scopeErr) throw new KernelCompileError(`${req.shader}: pipeline creation failed: ${scopeErr.message}`);
+    let pipeline: GPUComputePipeline;
+    try {
+      pipeline = await this.device.createComputePipelineAsync({
+        label: req.shader,
+        layout: this.device.createPipelineLayout({ bindGroupLayouts: [bindGroupLayout], label: req.shader }),
+        compute: { module, entryPoint: 'main', ...(req.overrides ? { constants: req.overrides } : {}) },
+      });
+    } catch (e) {
+      throw new KernelCompileError(`${req.shader}: pipeline creation failed: ${(e as Error).message}`);
+    } finally {
+      const scopeErr = await this.device.popErrorScope();
+      if (scopeErr) throw new KernelCompileError(`${req.shader}: pipeline creation failed: ${scopeErr.message}`);
+    }
     return { key, file: req.shader, pipeline, bindGroupLayout, bindings, uniform, code: src.code };
   }
 }
