@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -79,10 +81,16 @@ describe('Toy Regression tutorial on the GPU', () => {
 });
 
 describe('the Node example (the README main command)', () => {
-  it('prints the tutorial lines and converges', async () => {
+  it('prints the tutorial lines, converges, and writes the drawings and plots', async () => {
     const run = promisify(execFile);
     const root = join(import.meta.dirname, '../..');
-    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/toy_regression.ts', '--seed=3'], { cwd: root, timeout: 120_000 });
+    const out = mkdtempSync(join(tmpdir(), 'toy-out-'));
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', 'examples/toy_regression.ts', '--seed=3', `--out=${out}`], { cwd: root, timeout: 120_000 });
+    for (const f of ['train_forward.svg', 'train_with_gradients.svg', 'train_with_sgd.svg', 'w_path.svg', 'b_history.svg']) {
+      expect(readFileSync(join(out, f), 'utf8'), f).toMatch(/^(<\?xml[^>]*>\s*)?(<!DOCTYPE[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<svg/);
+    }
+    expect(readFileSync(join(out, 'train_with_sgd.svg'), 'utf8')).toContain('WeightedSum (op#15)');
+    expect(stdout).toContain(`to ${out}`);
     expect(stdout).toMatch(/Before training, W is: \[\[-?\d/);
     expect(stdout).toMatch(/Ground truth W is: \[\[2\. 1\.5\]\]/);
     const after = /After training, W is: \[\[(\S+) (\S+)\]\]/.exec(stdout);
