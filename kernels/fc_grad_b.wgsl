@@ -1,4 +1,5 @@
-// Column sums of a row-major [rows, cols] matrix: FCGradient's db[n] = sum_m dY[m, n].
+// Column sums of a row-major [rows, cols] matrix: FCGradient's db[n] = sum_m dY[m, n], and the sum
+// of the per-part partial dW products when FCGradient splits M (see fc_grad_w.wgsl).
 //
 // A workgroup sums `group_cols` neighbouring columns over one chunk of `chunk_rows` rows: thread t
 // takes column t % group_cols and every lanes-th row of the chunk (lanes = 256 / group_cols), so a

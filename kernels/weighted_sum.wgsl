@@ -3,9 +3,12 @@
 // Each weight is a one-element buffer read on the GPU (the learning rate changes per iteration).
 // Two pairs per dispatch keep a dispatch at six storage buffers (a stage may bind eight); longer
 // sums take several dispatches, each adding to Y. Unused bindings alias a weight and are not read.
+// This scalar kernel covers elements [start, n): the n % 4 tail after weighted_sum_vec4.wgsl, or all
+// of a small sum.
 #include "indexing.wgsl"
 
 struct Params {
+  start: u32,
   n: u32,
   pairs: u32,
   mode: u32,
@@ -21,7 +24,7 @@ struct Params {
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let i = flat_index(gid, nwg, 256u);
+  let i = params.start + flat_index(gid, nwg, 256u);
   if (i >= params.n) {
     return;
   }

@@ -2,8 +2,9 @@
  * Add, Sub, Mul, Div and their gradient ops (new operator set: AddGradient [dC, A, B] -> [dA, dB], …).
  * Shapes broadcast numpy-style when `broadcast` is absent and by Caffe2's legacy rule with
  * `broadcast: 1` (+ `axis`, or `axis_str` + `order`); both reduce to per-input strides over C's dims
- * (src/ops/broadcast.ts), read by one strided kernel. Integer Div truncates toward zero; an integer
- * division by zero gives 0, and INT_MIN / -1 gives INT_MIN (wraps, as WGSL defines it).
+ * (src/ops/broadcast.ts), read by one strided kernel; when every operand is C-contiguous, a single
+ * value, or a row repeated along C (a bias), vec4 kernels take over. Integer Div truncates toward
+ * zero; an integer division by zero gives 0, and INT_MIN / -1 gives INT_MIN (wraps, as WGSL defines it).
  */
 import { fmtShape } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
@@ -18,7 +19,7 @@ import {
   splitReduction,
   type Broadcast,
 } from './broadcast.js';
-import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
+import { defineOp, type BindingSource, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { linearWorkgroups, size } from './shape.js';
 
 const broadcastArgs = {
@@ -137,8 +138,99 @@ function slots(v: readonly number[]): number[] {
   return [...v, ...new Array<number>(MAX_KERNEL_RANK - v.length).fill(0)];
 }
 
+/**
+ * Below this many elements, a count that is not a multiple of 4 runs as one scalar dispatch: the
+ * second dispatch a vec4 pass needs for its tail costs more than the vec4 loads save (SwiftShader).
+ */
+const VEC4_TAIL_MIN = 1024;
+
+/** How n contiguous elements split: [0, 4·n4) in vec4s, then [scalarFrom, n) one by one (n4 = 0: all scalar). */
+export function vec4Split(n: number): { n4: number; scalarFrom: number } {
+  if (n < 4 || (n % 4 !== 0 && n < VEC4_TAIL_MIN)) return { n4: 0, scalarFrom: 0 };
+  const n4 = Math.floor(n / 4);
+  return { n4, scalarFrom: 4 * n4 };
+}
+
+/** Operand forms of elementwise_vec4.wgsl and elementwise_flat.wgsl (their A_FORM/B_FORM). */
+const enum Form {
+  Full = 0,
+  Row = 1,
+  Scalar = 2,
+  Output = 3,
+}
+
+interface FlatOperand {
+  form: Form;
+  /** Row length in elements (Form.Row). */
+  period: number;
+}
+
+/**
+ * How an input is read when C is walked flat: like C, as a repeated row (strides [0, 1] over a
+ * merged [outer, inner] walk), as one value, or as C itself in place; null when only the strided
+ * kernel can walk it.
+ */
+function flatOperand(walk: Broadcast, k: number, inPlace: boolean): FlatOperand | null {
+  if (inPlace) return { form: Form.Output, period: 0 };
+  const s = walk.strides[k]!;
+  if (s.every((x) => x === 0)) return { form: Form.Scalar, period: 0 };
+  if (sameShape(s, contiguousStrides(walk.shape))) return { form: Form.Full, period: 0 };
+  if (walk.shape.length === 2 && s[0] === 0 && s[1] === 1) return { form: Form.Row, period: walk.shape[1]! };
+  return null;
+}
+
+/**
+ * Dispatches of the contiguous kernels for C = A op B: vec4s then a scalar tail, or all scalar when
+ * n is small or a row's length is not a multiple of 4. An operand's binding that is not read aliases
+ * another read-only input (never C: WebGPU forbids a writable buffer bound twice), or a scratch word.
+ */
+function contiguousCalls(
+  ctx: OpContext<BroadcastArgs>,
+  n: number,
+  dtype: DType,
+  opCode: number,
+  operands: readonly [FlatOperand, FlatOperand],
+): KernelCall[] {
+  const out = ctx.op.output[0];
+  const sizes = ctx.inputs.map((t) => size(t.shape));
+  const spareOf = (minElements: number): BindingSource => {
+    const k = ctx.op.input.findIndex((name, i) => name !== out && sizes[i]! >= minElements);
+    return k >= 0 ? { input: k } : { scratch: 'spare', bytes: 16 };
+  };
+  const rowsAligned = operands.every((o) => o.form !== Form.Row || o.period % 4 === 0);
+  const { n4, scalarFrom } = rowsAligned ? vec4Split(n) : { n4: 0, scalarFrom: 0 };
+  const overrides = { OP: opCode, A_FORM: operands[0].form, B_FORM: operands[1].form };
+  const calls: KernelCall[] = [];
+  if (n4 > 0) {
+    const spare = spareOf(4);
+    const own = (k: number): BindingSource => (operands[k]!.form === Form.Full || operands[k]!.form === Form.Row ? { input: k } : spare);
+    const scalar = operands.findIndex((o) => o.form === Form.Scalar);
+    calls.push({
+      shader: 'elementwise_vec4.wgsl',
+      dtype,
+      overrides,
+      bindings: { A: own(0), B: own(1), S: scalar >= 0 ? { input: scalar } : spare },
+      uniforms: { n4, a_period: operands[0].period / 4, b_period: operands[1].period / 4 },
+      workgroups: linearWorkgroups(n4),
+    });
+  }
+  if (scalarFrom < n) {
+    const spare = spareOf(1);
+    const own = (k: number): BindingSource => (operands[k]!.form === Form.Output ? spare : { input: k });
+    calls.push({
+      shader: 'elementwise_flat.wgsl',
+      dtype,
+      overrides,
+      bindings: { A: own(0), B: own(1) },
+      uniforms: { start: scalarFrom, n, a_period: operands[0].period, b_period: operands[1].period },
+      workgroups: linearWorkgroups(n - scalarFrom),
+    });
+  }
+  return calls;
+}
+
 interface BinaryMath {
-  /** Override constant OP of kernels/elementwise.wgsl for float32 and int32. */
+  /** Override constant OP of shaders/binary_op.wgsl for float32 and int32. */
   code: { float32: number; int32: number };
   float: (a: number, b: number) => number;
   /** int32 semantics: wrap-around, truncating division, x / 0 = 0. */
@@ -191,6 +283,10 @@ function binaryOp(type: string, symbol: string, math: BinaryMath, inPlace: reado
       const bc = contextBroadcast(ctx, 0, 1);
       const walk = coalesce(bc.shape, bc.strides);
       const dtype = c!.dtype;
+      const out = ctx.op.output[0];
+      const a = flatOperand(walk, 0, ctx.op.input[0] === out);
+      const b = flatOperand(walk, 1, ctx.op.input[1] === out);
+      if (a && b) return contiguousCalls(ctx, n, dtype, math.code[dtype], [a, b]);
       return [
         {
           shader: 'elementwise.wgsl',

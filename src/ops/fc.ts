@@ -1,7 +1,7 @@
 /** FC (fully connected, Y = X·W^T + b) and its gradient FCGradient. */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
-import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
+import { defineOp, type BindingSource, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { canonicalAxis, ceilDiv, linearWorkgroups, requireDType, size, sizeBetween } from './shape.js';
 
 const fcArgs = {
@@ -43,15 +43,22 @@ function fcDims(ctx: FcContext): FcDims {
   return d;
 }
 
+/** Output tile edge and depth step of shaders/matmul_tile.wgsl. */
 const TILE = 64;
+const DEPTH_STEP = 16;
 
-/** One tiled-matmul dispatch over an output of rows x cols (the kernel computes 64x64 tiles). */
-function matmulCall(shader: string, rows: number, cols: number, dims: FcDims): KernelCall {
+/**
+ * One dispatch of a kernel built on shaders/matmul_tile.wgsl: a rows x cols output summed over
+ * `depth`, in parts of `splitDepth` depths (one part when unsplit), 64x64 tiles per part.
+ */
+function matmulCall(shader: string, rows: number, cols: number, depth: number, splitDepth = depth, bindings?: KernelCall['bindings']): KernelCall {
   const colTiles = ceilDiv(cols, TILE);
-  const tiles = ceilDiv(rows, TILE) * colTiles;
+  const outTiles = ceilDiv(rows, TILE) * colTiles;
+  const tiles = outTiles * (splitDepth > 0 ? Math.max(1, ceilDiv(depth, splitDepth)) : 1);
   return {
     shader,
-    uniforms: { M: dims.M, N: dims.N, K: dims.K, col_tiles: colTiles, tiles },
+    ...(bindings && { bindings }),
+    uniforms: { rows, cols, depth, col_tiles: colTiles, out_tiles: outTiles, tiles, split_depth: splitDepth },
     workgroups: linearWorkgroups(tiles, 1),
   };
 }
@@ -59,29 +66,58 @@ function matmulCall(shader: string, rows: number, cols: number, dims: FcDims): K
 /** Rows one column-sum workgroup adds before its partial sum is written. */
 const CHUNK_ROWS = 1024;
 
-/** db = column sums of dY [M,N]: one pass for short dY, else per-chunk partials and a second pass. */
-function biasGradCalls(M: number, N: number): KernelCall[] {
-  // Power-of-two column groups: up to 32 columns (128-byte row segments), fewer for narrow dY so
-  // that the spare threads take more rows.
-  const groupCols = Math.min(32, 2 ** Math.ceil(Math.log2(Math.max(1, N))));
-  const colGroups = ceilDiv(N, groupCols);
-  const pass = (rows: number, chunkRows: number, bindings: KernelCall['bindings']): KernelCall => {
-    const groups = colGroups * Math.max(1, ceilDiv(rows, chunkRows));
+/**
+ * Column sums of a row-major [rows, cols] `src` into `dst` with fc_grad_b.wgsl: one pass for
+ * short inputs, else per-chunk partials (in scratch `partialsName`) and a second pass.
+ */
+function columnSumCalls(rows: number, cols: number, src: BindingSource, dst: BindingSource, partialsName: string): KernelCall[] {
+  // Power-of-two column groups: up to 32 columns (128-byte row segments), fewer for narrow inputs
+  // so that the spare threads take more rows.
+  const groupCols = Math.min(32, 2 ** Math.ceil(Math.log2(Math.max(1, cols))));
+  const colGroups = ceilDiv(cols, groupCols);
+  const pass = (passRows: number, chunkRows: number, bindings: KernelCall['bindings']): KernelCall => {
+    const groups = colGroups * Math.max(1, ceilDiv(passRows, chunkRows));
     return {
       shader: 'fc_grad_b.wgsl',
       bindings,
-      uniforms: { rows, cols: N, group_cols: groupCols, chunk_rows: chunkRows, col_groups: colGroups, groups },
+      uniforms: { rows: passRows, cols, group_cols: groupCols, chunk_rows: chunkRows, col_groups: colGroups, groups },
       workgroups: linearWorkgroups(groups, 1),
     };
   };
-  if (M <= CHUNK_ROWS) return [pass(M, Math.max(1, M), { src: { input: 2 }, dst: { output: 1 } })];
-  const chunks = ceilDiv(M, CHUNK_ROWS);
-  const partials = { scratch: 'db_partials', bytes: chunks * N * 4 };
+  if (rows <= CHUNK_ROWS) return [pass(rows, Math.max(1, rows), { src, dst })];
+  const chunks = ceilDiv(rows, CHUNK_ROWS);
+  const partials = { scratch: partialsName, bytes: chunks * cols * 4 };
+  return [pass(rows, CHUNK_ROWS, { src, dst: partials }), pass(chunks, chunks, { src: partials, dst })];
+}
+
+/** Fewest rows of M per part of a split dW sum (16 depth steps), so a part's workgroup mostly multiplies rather than stores. */
+const MIN_SPLIT_ROWS = 256;
+/** Workgroups (output tiles x splits) the split dW pass aims at: enough to fill a large GPU. */
+const SPLIT_TARGET_GROUPS = 1024;
+
+/**
+ * dW = dY^T·X [N,K]. Each output tile sums over all M rows, so when dW has few tiles and M is long
+ * (the tutorial: one tile, M = batch), M is split into parts summed by separate workgroups into
+ * partial dW tiles, which a column-sum pass then adds by a tree. Splits stay <= 1024 (scratch and
+ * final sum bounded, tiles x splits <= SPLIT_TARGET_GROUPS) and each takes >= MIN_SPLIT_ROWS rows.
+ */
+function weightGradCalls(d: FcDims): KernelCall[] {
+  const outTiles = ceilDiv(d.N, TILE) * ceilDiv(d.K, TILE);
+  const splits = Math.min(Math.floor(SPLIT_TARGET_GROUPS / outTiles), Math.floor(d.M / MIN_SPLIT_ROWS));
+  if (splits < 2) return [matmulCall('fc_grad_w.wgsl', d.N, d.K, d.M)];
+  // Whole depth steps per split, so that no staging step straddles two splits.
+  const splitRows = ceilDiv(ceilDiv(d.M, splits), DEPTH_STEP) * DEPTH_STEP;
+  const parts = ceilDiv(d.M, splitRows);
+  const partials = { scratch: 'dW_partials', bytes: parts * d.N * d.K * 4 };
   return [
-    pass(M, CHUNK_ROWS, { src: { input: 2 }, dst: partials }),
-    pass(chunks, chunks, { src: partials, dst: { output: 1 } }),
+    matmulCall('fc_grad_w.wgsl', d.N, d.K, d.M, splitRows, { dW: partials }),
+    ...columnSumCalls(parts, d.N * d.K, partials, { output: 0 }, 'dW_partial_sums'),
   ];
 }
+
+/** FC's fc_skinny.wgsl handles W up to this many rows (outputs) and columns (inputs). */
+const SKINNY_MAX_N = 4;
+const SKINNY_MAX_K = 64;
 
 /** Y = X·W^T + b in float64, X as [M,K] and W as [N,K]. */
 function fcReference(x: HostTensor, w: HostTensor, b: HostTensor, d: FcDims): HostTensor {
@@ -120,7 +156,12 @@ export const FC = defineOp({
   },
   kernels(ctx) {
     const d = fcDims(ctx);
-    return d.M * d.N === 0 ? [] : [matmulCall('fc.wgsl', d.M, d.N, d)];
+    if (d.M * d.N === 0) return [];
+    // A W of at most 4x64 fills a sliver of a 64x64 tile: one thread per row of X does far less work.
+    if (d.N <= SKINNY_MAX_N && d.K <= SKINNY_MAX_K) {
+      return [{ shader: 'fc_skinny.wgsl', uniforms: { M: d.M, N: d.N, K: d.K }, workgroups: linearWorkgroups(d.M) }];
+    }
+    return [matmulCall('fc.wgsl', d.M, d.N, d.K)];
   },
   gradient: (g) => ({
     ops: [g.op('FCGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(1), g.GI(2), g.GI(0)])],
@@ -156,9 +197,9 @@ export const FCGradient = defineOp({
   kernels(ctx) {
     const d = fcDims(ctx);
     const calls: KernelCall[] = [];
-    if (d.N * d.K > 0) calls.push(matmulCall('fc_grad_w.wgsl', d.N, d.K, d));
-    if (d.N > 0) calls.push(...biasGradCalls(d.M, d.N));
-    if (ctx.op.output.length === 3 && d.M * d.K > 0) calls.push(matmulCall('fc_grad_x.wgsl', d.M, d.K, d));
+    if (d.N * d.K > 0) calls.push(...weightGradCalls(d));
+    if (d.N > 0) calls.push(...columnSumCalls(d.M, d.N, { input: 2 }, { output: 1 }, 'db_partials'));
+    if (ctx.op.output.length === 3 && d.M * d.K > 0) calls.push(matmulCall('fc_grad_x.wgsl', d.M, d.K, d.N));
     return calls;
   },
   reference([x, w, dy], args) {

@@ -6,36 +6,60 @@
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
 import { defineOp, type BindingSource, type KernelCall } from './registry.js';
+import { vec4Split } from './elementwise.js';
 import { linearWorkgroups, size } from './shape.js';
 
 const PAIRS_PER_DISPATCH = 2;
 
+/** One term w·X: the input indices of X and of its one-element weight. */
+interface Pair {
+  x: number;
+  w: number;
+}
+
 /**
- * Dispatches of weighted_sum.wgsl adding w·X into output 0 for each X in `xInputs` (input indices; each
- * weight is the next input). With `inPlaceWeight` (Y is X0) the first dispatch starts from that weight
- * times Y; otherwise from zero. Bindings a dispatch does not use alias the weight input `spare`.
+ * Dispatches adding w·X into output `output` for each pair, two pairs per pass over Y: vec4s through
+ * weighted_sum_vec4.wgsl, then any scalar remainder through weighted_sum.wgsl (vec4Split). With
+ * `inPlaceWeight` (Y is X0) the first pass starts from that weight times Y; otherwise from zero.
+ * Unused weight bindings alias input `spareWeight`; unused X bindings alias the pass's first X.
  */
-function weightedSumCalls(n: number, xInputs: readonly number[], inPlaceWeight: number | null, spare: number): KernelCall[] {
+function weightedSumCalls(n: number, output: number, pairs: readonly Pair[], inPlaceWeight: number | null, spareWeight: number): KernelCall[] {
+  const { n4, scalarFrom } = vec4Split(n);
   const calls: KernelCall[] = [];
-  const pending = [...xInputs];
-  // In place, Y already holds X0: the first dispatch scales it by w0 rather than bind X0 a second time.
+  const pending = [...pairs];
+  // In place, Y already holds X0: the first pass scales it by w0 rather than bind X0 a second time.
   let mode = inPlaceWeight === null ? 0 : 2;
   do {
     const chunk = pending.splice(0, PAIRS_PER_DISPATCH);
-    const unused: BindingSource = { input: spare };
-    const bindings: Record<string, BindingSource> = {
-      Y: { output: 0 },
-      WY: inPlaceWeight === null ? unused : { input: inPlaceWeight },
-      X0: unused,
-      W0: unused,
-      X1: unused,
-      W1: unused,
+    const weight: BindingSource = { input: spareWeight };
+    // A vec4 binding needs at least 16 bytes, more than a weight has; only W ← w·W has no X to alias.
+    const vector: BindingSource = chunk.length ? { input: chunk[0]!.x } : { scratch: 'spare', bytes: 16 };
+    const bindings = (unusedX: BindingSource): Record<string, BindingSource> => {
+      const b: Record<string, BindingSource> = {
+        Y: { output },
+        WY: inPlaceWeight === null ? weight : { input: inPlaceWeight },
+        X0: unusedX,
+        W0: weight,
+        X1: unusedX,
+        W1: weight,
+      };
+      chunk.forEach((p, slot) => {
+        b[`X${slot}`] = { input: p.x };
+        b[`W${slot}`] = { input: p.w };
+      });
+      return b;
     };
-    chunk.forEach((x, slot) => {
-      bindings[`X${slot}`] = { input: x };
-      bindings[`W${slot}`] = { input: x + 1 };
-    });
-    calls.push({ shader: 'weighted_sum.wgsl', bindings, uniforms: { n, pairs: chunk.length, mode }, workgroups: linearWorkgroups(n) });
+    if (n4 > 0) {
+      calls.push({ shader: 'weighted_sum_vec4.wgsl', bindings: bindings(vector), overrides: { PAIRS: chunk.length, MODE: mode }, uniforms: { n4 }, workgroups: linearWorkgroups(n4) });
+    }
+    if (scalarFrom < n) {
+      calls.push({
+        shader: 'weighted_sum.wgsl',
+        bindings: bindings(weight),
+        uniforms: { start: scalarFrom, n, pairs: chunk.length, mode },
+        workgroups: linearWorkgroups(n - scalarFrom),
+      });
+    }
     mode = 1;
   } while (pending.length);
   return calls;
@@ -76,9 +100,9 @@ export const WeightedSum = defineOp({
     return [{ shape: x0.shape, dtype: 'float32' }];
   },
   kernels(ctx, [y]) {
-    const pairs = Array.from({ length: ctx.op.input.length / 2 }, (_, p) => 2 * p);
-    if (ctx.op.input[0] === ctx.op.output[0]) return weightedSumCalls(size(y!.shape), pairs.slice(1), 1, 1);
-    return weightedSumCalls(size(y!.shape), pairs, null, 1);
+    const pairs = Array.from({ length: ctx.op.input.length / 2 }, (_, p) => ({ x: 2 * p, w: 2 * p + 1 }));
+    if (ctx.op.input[0] === ctx.op.output[0]) return weightedSumCalls(size(y!.shape), 0, pairs.slice(1), 1, 1);
+    return weightedSumCalls(size(y!.shape), 0, pairs, null, 1);
   },
   gradient: (g) => {
     const a = g.def.arg.find((x) => x.name === 'grad_on_w');
@@ -141,13 +165,7 @@ export const WeightedSumGradient = defineOp({
     const calls: KernelCall[] = [];
     for (let p = 0; p < count; p++) {
       // dX_p = w_p·dY is a one-pair weighted sum.
-      const unused: BindingSource = { input: 2 };
-      calls.push({
-        shader: 'weighted_sum.wgsl',
-        bindings: { Y: { output: p }, WY: unused, X0: { input: 0 }, W0: { input: 2 + 2 * p }, X1: unused, W1: unused },
-        uniforms: { n, pairs: 1, mode: 0 },
-        workgroups: linearWorkgroups(n),
-      });
+      calls.push(...weightedSumCalls(n, p, [{ x: 0, w: 2 + 2 * p }], null, 2));
       if (ctx.args.grad_on_w !== 0) {
         calls.push({
           shader: 'weighted_sum_grad_w.wgsl',

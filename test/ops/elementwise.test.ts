@@ -5,6 +5,7 @@ import {
   checkGradient,
   compareWithReference,
   makeRng,
+  maxRelError,
   randomIntTensor,
   randomTensor,
   referenceOf,
@@ -165,6 +166,119 @@ describe('in place', () => {
     await workspace.RunOperatorOnce(core.CreateOperator('Mul', ['ipl_a', 'ipl_b'], ['ipl_a'], { broadcast: 1, axis: 1 }));
     const got = await workspace.FetchBlob('ipl_a');
     got.data.forEach((v, i) => expect(v).toBeCloseTo(ref.data[i]!, 5));
+  });
+});
+
+describe('contiguous fast paths (vec4 pass plus scalar tail; relative error < 1e-5)', () => {
+  // Below 1024 elements a count that is not a multiple of 4 runs scalar only; 4 and 1024+ use vec4s.
+  const SIZES = [1, 3, 4, 5, 65, 1027];
+  const int = (shape: number[], values: number[]): HostTensor => ({ shape, data: Float64Array.from(values), dtype: 'int32' });
+
+  async function dispatchesOf(run: () => Promise<unknown>): Promise<number> {
+    const before = (await workspace.Stats()).dispatches;
+    await run();
+    return (await workspace.Stats()).dispatches - before;
+  }
+
+  it.each(OPS.flatMap((op) => SIZES.map((n) => [op, n] as const)))('%s, same shape, n = %i', async (op, n) => {
+    const [err] = await compareWithReference(op, pair(op, [n], [n]));
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it.each(OPS.flatMap((op) => [3, 5, 1027].map((n) => [op, n] as const)))('%s, scalar broadcast on either side, n = %i', async (op, n) => {
+    for (const [a, b, args] of [
+      [[n], [1], {}],
+      [[1], [n], {}],
+      [[n], [], { broadcast: 1 }],
+      [[], [2, n], {}],
+    ] as const) {
+      const inputs = op === 'Div' ? [randomTensor(rng, [...a], 0.5, 2), randomTensor(rng, [...b], 0.5, 2)] : pair(op, [...a], [...b]);
+      const [err] = await compareWithReference(op, inputs, args);
+      expect(err).toBeLessThan(1e-5);
+    }
+  });
+
+  it.each(OPS.flatMap((op) => [8, 5].map((inner) => [op, inner] as const)))('%s, bias-like row of %i on either side', async (op, inner) => {
+    for (const [a, b, args] of [
+      [[33, inner], [inner], {}],
+      [[inner], [33, inner], {}],
+      [[2, 3, 4, inner], [4, inner], { broadcast: 1 }],
+    ] as const) {
+      const [err] = await compareWithReference(op, pair(op, [...a], [...b]), args);
+      expect(err).toBeLessThan(1e-5);
+    }
+  });
+
+  it('one dispatch when n is a multiple of 4 or small; vec4 pass plus scalar tail from 1024 on', async () => {
+    const counts: number[] = [];
+    for (const n of [4, 65, 1024, 1027]) {
+      counts.push(await dispatchesOf(() => runOp('Add', [randomTensor(rng, [n]), randomTensor(rng, [n])])));
+    }
+    expect(counts).toEqual([1, 1, 1, 2]);
+  });
+
+  it.each(OPS)('int32 %s at every size matches the reference exactly', async (op) => {
+    for (const n of SIZES) {
+      const a = randomIntTensor(rng, [n], -100000, 100000);
+      const b = randomIntTensor(rng, [n], -3, 3);
+      const [c] = await runOp(op, [a, b]);
+      expect(c!.dtype).toBe('int32');
+      expect(Array.from(c!.data)).toEqual(Array.from(referenceOf(op, [a, b])[0]!.data));
+    }
+  });
+
+  it('int32 Div keeps x / 0 = 0, truncation and INT_MIN / -1 in vec4 lanes, in the tail and with a scalar', async () => {
+    const n = 1027;
+    const special = [7, -7, 7, -7, 5, -2147483648, 0];
+    const divisors = [2, 2, -2, -2, 0, -1, 0];
+    const a = int([n], Array.from({ length: n }, (_, i) => special[i % 7]!));
+    const b = int([n], Array.from({ length: n }, (_, i) => divisors[i % 7]!));
+    const expected = [3, -3, -3, 3, 0, -2147483648, 0];
+    expect(Array.from((await runOp('Div', [a, b]))[0]!.data)).toEqual(Array.from({ length: n }, (_, i) => expected[i % 7]!));
+    expect(Array.from((await runOp('Div', [a, int([1], [0])]))[0]!.data)).toEqual(new Array<number>(n).fill(0));
+    expect(Array.from((await runOp('Div', [int([], [-9]), b]))[0]!.data)).toEqual(
+      Array.from({ length: n }, (_, i) => [-4, -4, 4, 4, 0, 9, 0][i % 7]!),
+    );
+  });
+
+  it.each([
+    ['Add over A', 'Add', 0, 1027],
+    ['Sub over B', 'Sub', 1, 1027],
+    ['Div over A', 'Div', 0, 65],
+    ['Mul over B', 'Mul', 1, 4],
+  ] as const)('in place (%s, n = %i) binds the blob once: no temporary copy', async (_, op, k, n) => {
+    const [a, b] = pair(op, [n], [n]);
+    const ref = referenceOf(op, [a!, b!])[0]!;
+    await workspace.FeedBlob('fp_a', a!.data, { shape: a!.shape });
+    await workspace.FeedBlob('fp_b', b!.data, { shape: b!.shape });
+    const target = k === 0 ? 'fp_a' : 'fp_b';
+    const count = await dispatchesOf(() => workspace.RunOperatorOnce(core.CreateOperator(op, ['fp_a', 'fp_b'], [target])));
+    expect(count).toBe(n === 1027 ? 2 : 1);
+    expect(maxRelError(await workspace.FetchBlob(target), ref)).toBeLessThan(1e-5);
+  });
+
+  it('in place with a scalar (X *= s) and with both inputs the output (X = X * X)', async () => {
+    for (const n of [5, 1027]) {
+      const x = randomTensor(rng, [n]);
+      const s = randomTensor(rng, [1]);
+      await workspace.FeedBlob('fs_x', x.data, { shape: x.shape });
+      await workspace.FeedBlob('fs_s', s.data, { shape: s.shape });
+      const count = await dispatchesOf(() => workspace.RunOperatorOnce(core.CreateOperator('Mul', ['fs_x', 'fs_s'], ['fs_x'])));
+      expect(count).toBe(n === 1027 ? 2 : 1);
+      const scaled = referenceOf('Mul', [x, s])[0]!;
+      expect(maxRelError(await workspace.FetchBlob('fs_x'), scaled)).toBeLessThan(1e-5);
+      const y = { shape: [n], data: Float64Array.from(scaled.data, Math.fround) };
+      await workspace.RunOperatorOnce(core.CreateOperator('Mul', ['fs_x', 'fs_x'], ['fs_x']));
+      expect(maxRelError(await workspace.FetchBlob('fs_x'), referenceOf('Mul', [y, y])[0]!)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('int32 in place over A with a scalar B', async () => {
+    const a = randomIntTensor(rng, [1027], -1000, 1000);
+    await workspace.FeedBlob('fi_a', a.data, { shape: a.shape, dtype: 'int32' });
+    await workspace.FeedBlob('fi_b', [3], { shape: [1], dtype: 'int32' });
+    await workspace.RunOperatorOnce(core.CreateOperator('Sub', ['fi_a', 'fi_b'], ['fi_a']));
+    expect(Array.from((await workspace.FetchBlob('fi_a')).data)).toEqual(Array.from(a.data, (v) => v - 3));
   });
 });
 

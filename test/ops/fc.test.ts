@@ -46,8 +46,17 @@ describe('FC forward', () => {
     [3, 4, 65],
     [70, 33, 17],
     [65, 130, 40],
+    // Either side of the one-thread-per-row kernel's limits (N <= 4, K <= 64) and the tiled kernel.
+    [65, 4, 64],
+    [65, 5, 64],
+    [65, 4, 65],
   ])('matches the reference for M=%i N=%i K=%i', async (M, N, K) => {
     const [err] = await compareWithReference('FC', fcInputs(M, N, K));
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it('matches the reference for the tutorial at batch 65536 (X [65536,2], W [1,2])', async () => {
+    const [err] = await compareWithReference('FC', fcInputs(65536, 1, 2));
     expect(err).toBeLessThan(1e-5);
   });
 
@@ -124,14 +133,38 @@ describe('FC gradient', () => {
 });
 
 describe('FCGradient', () => {
-  it('matches the float64 reference for M=3000 (two-pass column sums, several column groups)', async () => {
-    const inputs = [randomTensor(rng, [3000, 7]), randomTensor(rng, [40, 7]), randomTensor(rng, [3000, 40])];
+  /** Runs FCGradient with all three outputs and checks each against the float64 reference. */
+  async function expectLongSumsMatch(inputs: HostTensor[]): Promise<void> {
     const out = await runOp('FCGradient', inputs, {}, 3);
     const ref = referenceOf('FCGradient', inputs);
-    // fp32 rounding of a 3000-term sum grows with the sum of the terms' magnitudes (here ~750 for
-    // dW), not with the result (~20): judge each element against the reference on |inputs|.
+    // fp32 rounding of an M-term sum grows with the sum of the terms' magnitudes (~M/4 for dW),
+    // not with the result (~sqrt(M)/3): judge each element against the reference on |inputs|.
     const scale = referenceOf('FCGradient', inputs.map((t) => ({ ...t, data: t.data.map(Math.abs) })));
     out.forEach((t, i) => expect(maxErrorOverScale(t, ref[i]!, scale[i]!)).toBeLessThan(1e-5));
+  }
+
+  it('matches the float64 reference for M=3000 (two-pass column sums, several column groups)', async () => {
+    await expectLongSumsMatch([randomTensor(rng, [3000, 7]), randomTensor(rng, [40, 7]), randomTensor(rng, [3000, 40])]);
+  });
+
+  it('matches the reference for M=5000, N=3, K=5, summing dW over M in parts', async () => {
+    await expectLongSumsMatch([randomTensor(rng, [5000, 5]), randomTensor(rng, [3, 5]), randomTensor(rng, [5000, 3])]);
+  });
+
+  it('matches the reference for the tutorial at batch 70000 (N=1, K=2, dW over M in parts)', async () => {
+    await expectLongSumsMatch([randomTensor(rng, [70000, 2]), randomTensor(rng, [1, 2]), randomTensor(rng, [70000, 1])]);
+  });
+
+  it('splits a long M for dW: one more dispatch (the sum of the partial dW) than without', async () => {
+    const dispatches = async (M: number): Promise<number> => {
+      const inputs = [randomTensor(rng, [M, 2]), randomTensor(rng, [1, 2]), randomTensor(rng, [M, 1])];
+      const before = (await workspace.Stats()).dispatches;
+      await runOp('FCGradient', inputs, {}, 2);
+      return (await workspace.Stats()).dispatches - before;
+    };
+    // dW in one pass and db in one pass for M < 512; dW in parts plus their sum, db in one pass at 1000.
+    expect(await dispatches(500)).toBe(2);
+    expect(await dispatches(1000)).toBe(3);
   });
 
   it('matches the reference with axis=2 and a non-tile-multiple shape', async () => {

@@ -93,6 +93,35 @@ describe('WeightedSum', () => {
   });
 });
 
+describe('WeightedSum vec4 pass plus scalar tail (relative error < 1e-5)', () => {
+  // Below 1024 elements a count that is not a multiple of 4 runs scalar only; 4 and 1024+ use vec4s.
+  const SIZES = [1, 3, 4, 5, 65, 1027];
+
+  it.each(SIZES.flatMap((n) => [1, 2, 3].map((count) => [n, count] as const)))('out of place, n = %i, %i pair(s)', async (n, count) => {
+    const [err] = await compareWithReference('WeightedSum', pairs(count, [n]));
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it.each(SIZES.flatMap((n) => [1, 2, 4].map((count) => [n, count] as const)))('in place, n = %i, %i pair(s): one pass per two pairs, no copy', async (n, count) => {
+    const inputs = pairs(count, [n]);
+    const names = inputs.map((_, i) => `vp${n}_${count}_${i}`);
+    for (const [i, t] of inputs.entries()) await workspace.FeedBlob(names[i]!, t.data, { shape: t.shape });
+    const before = await workspace.Stats();
+    await workspace.RunOperatorOnce(core.CreateOperator('WeightedSum', names, [names[0]!]));
+    const after = await workspace.Stats();
+    // Each pass is a vec4 dispatch and, for n = 1027, a scalar one for the last 3 elements.
+    const passes = Math.max(1, Math.ceil((count - 1) / 2));
+    expect(after.dispatches - before.dispatches).toBe(passes * (n === 1027 ? 2 : 1));
+    expect(maxRelError(await workspace.FetchBlob(names[0]!), referenceOf('WeightedSum', inputs)[0]!)).toBeLessThan(1e-5);
+  });
+
+  it('WeightedSumGradient at n = 1027, with weight gradients', async () => {
+    const dy = randomTensor(rng, [1027]);
+    const errs = await compareWithReference('WeightedSumGradient', [dy, ...pairs(2, [1027])], { grad_on_w: 1 }, 4);
+    for (const e of errs) expect(e).toBeLessThan(1e-5);
+  });
+});
+
 describe('WeightedSumGradient', () => {
   it('matches the reference, with and without weight gradients', async () => {
     const dy = randomTensor(rng, [3, 4]);
