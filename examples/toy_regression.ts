@@ -17,7 +17,8 @@ const { init, train, forwardOps, gradientOps } = buildToyRegression();
 
 console.log('Created init net:', init.Proto().op.length, 'ops; train net:', train.Proto().op.length, 'ops');
 await workspace.RunNetOnce(init);
-console.log('CreateNet:', await workspace.CreateNet(train));
+await workspace.CreateNet(train);
+console.log('Planned the train net: shapes inferred, pipelines built; each RunNet replays it');
 
 console.log(`Before training, W is: ${await workspace.FetchBlob('W')}`);
 console.log(`Before training, B is: ${await workspace.FetchBlob('B')}`);

@@ -2,10 +2,21 @@
  * Device acquisition, the one place that knows whether we run in Node (Dawn through the `webgpu`
  * package) or in a browser (navigator.gpu). Everything else only sees a GPUDevice.
  */
-import { DeviceError } from '../core/errors.js';
+import { ArgumentError, DeviceError } from '../core/errors.js';
 
 /** Which adapter to ask for. "auto" prefers hardware and falls back to the software adapter. */
 export type AdapterChoice = 'auto' | 'hardware' | 'software';
+
+const ADAPTER_CHOICES: readonly AdapterChoice[] = ['auto', 'hardware', 'software'];
+
+/**
+ * `value` as an AdapterChoice; anything else (a typo, "gpu") is an ArgumentError naming where it
+ * came from, rather than being silently read as "auto".
+ */
+export function checkAdapterChoice(value: unknown, where: string): AdapterChoice {
+  if (typeof value === 'string' && (ADAPTER_CHOICES as readonly string[]).includes(value)) return value as AdapterChoice;
+  throw new ArgumentError(`${where} must be one of ${ADAPTER_CHOICES.map((c) => `"${c}"`).join(', ')}; got ${JSON.stringify(value)}.`);
+}
 
 export interface DeviceOptions {
   adapter?: AdapterChoice;
@@ -74,6 +85,7 @@ export async function openDevice(adapter: GPUAdapter, runtime: string): Promise<
 
 /** Acquires a device wherever we run: navigator.gpu when present, else Dawn in Node. */
 export async function acquireDevice(options: DeviceOptions = {}): Promise<GpuHandle> {
+  if (options.adapter !== undefined) checkAdapterChoice(options.adapter, 'Init({ adapter })');
   const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
   if (nav?.gpu) {
     const adapter = await nav.gpu.requestAdapter({
