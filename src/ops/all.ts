@@ -16,3 +16,4 @@ export * from './weighted_sum.js';
 export * from './momentum_sgd.js';
 export * from './adam.js';
 export * from './adagrad.js';
+export * from './unary.js';
