@@ -4,8 +4,8 @@
  */
 import './ops/all.js';
 import { DataType } from './core/dtype.js';
-import { BlobReference } from './core/blob_reference.js';
-import { CreateOperator, Net, isNet } from './core/net.js';
+import { BlobReference } from './builder/blob_reference.js';
+import { CreateOperator, Net, isNet } from './builder/net.js';
 import { registeredOps } from './ops/registry.js';
 
 export * as workspace from './runtime/workspace.js';
@@ -18,12 +18,12 @@ export * as netDrawer from './viz/index.js';
 export const core = { Net, BlobReference, DataType, CreateOperator, isNet, registeredOps };
 
 export { DataType, BlobReference, Net, CreateOperator, registeredOps };
-export type { Net as NetType, OpType, OpOptions, BlobInputs, CommonOptions, BlobRef } from './core/net.js';
-export type { BlobLike } from './core/blob_reference.js';
+export type { Net as NetType, OpType, OpOptions, BlobInputs, CommonOptions, BlobRef } from './builder/net.js';
+export type { BlobLike } from './builder/blob_reference.js';
 export type { NetDef, OperatorDef, Argument } from './core/netdef.js';
 export type { DType } from './core/dtype.js';
 export { Tensor, formatFloat32 } from './runtime/tensor.js';
-export { GradientMap } from './autodiff/gradient_map.js';
+export { GradientMap } from './builder/gradient_map.js';
 export { buildToyRegression } from './models/toy_regression.js';
 export type { ToyRegressionOptions, ToyRegressionNets } from './models/toy_regression.js';
 export type { AdapterDescription, DeviceOptions } from './runtime/device.js';

@@ -6,12 +6,11 @@
  */
 import type { Argument, OperatorDef } from '../core/netdef.js';
 import { ArgumentError } from '../core/errors.js';
-import { BlobReference, blobName } from '../core/blob_reference.js';
 import { getOpSpec, type AnyOpSpec, type GradientContext } from '../ops/registry.js';
-import { extraArgKinds, opWhere } from '../runtime/op_context.js';
-import { GradientMap, type GradientSeeds } from './gradient_map.js';
+import { extraArgKinds, opWhere } from '../ops/op_context.js';
 
-export { GradientMap, type GradientSeeds };
+/** One seed: a blob and the gradient blob given for it (null: seed it with 1.0). */
+export type Seed = readonly [blob: string, given: string | null];
 
 /** A blob at one version: "name@version". */
 type VersionKey = string;
@@ -35,27 +34,78 @@ function appendForwardArgs(gradOp: OperatorDef, forward: OperatorDef): void {
   }
 }
 
-function seedsOf(ys: GradientSeeds): Array<[string, string | null]> {
-  if (Array.isArray(ys)) return (ys as ReadonlyArray<string | BlobReference>).map((y) => [blobName(y), null]);
-  return Object.entries(ys as Record<string, string | null>);
+/**
+ * Caffe2's sanity check: a StopGradient whose output nothing reads stops nothing (the usual slip is
+ * `StopGradient(Y) -> Y_sg` while later ops still read Y), so it is refused.
+ */
+function checkNoOrphanStopGradient(forward: readonly OperatorDef[], netName: string): void {
+  const read = new Set(forward.flatMap((op) => op.input));
+  forward.forEach((op, i) => {
+    const out = op.output[0];
+    if (op.type === 'StopGradient' && out !== undefined && !read.has(out)) {
+      throw new ArgumentError(
+        `${opWhere(op, i, netName)}: StopGradient's output '${out}' is orphan: no operator reads it, so it stops no gradient.` +
+          ` You typically want the same input and output (StopGradient([${op.input[0]}], "${op.input[0]}")).`,
+      );
+    }
+  });
 }
 
-/** Gradient ops for `forward[skip:]` seeded at `ys`, and the blob → gradient-blob map. */
+/**
+ * Caffe2's version check: gradient ops run after the whole forward pass, so a forward blob they read
+ * must still hold the version the forward op saw; otherwise the gradient would silently use the
+ * overwritten value.
+ */
+function checkGradientInputVersions(
+  gradOps: readonly OperatorDef[],
+  where: string,
+  seen: { readonly input: ReadonlyMap<string, number>; readonly output: ReadonlyMap<string, number> },
+  finalVersion: ReadonlyMap<string, number>,
+): void {
+  const local = new Set<string>();
+  for (const gop of gradOps) {
+    for (const name of gop.input) {
+      // Caffe2 looks at the op's outputs first: an in-place op's gradient reads the value it wrote.
+      const role = seen.output.has(name) ? 'output' : seen.input.has(name) ? 'input' : null;
+      if (local.has(name) || role === null) continue;
+      const v = (role === 'output' ? seen.output : seen.input).get(name)!;
+      const now = finalVersion.get(name) ?? 0;
+      if (v !== now) {
+        throw new ArgumentError(
+          `${where}: Gradient operator needs ${role} "${name}" at version ${v}, but currently we have version ${now}` +
+            ` (a later operator overwrites "${name}"; write the new value to another blob)`,
+        );
+      }
+    }
+    for (const o of gop.output) local.add(o);
+  }
+}
+
+/** name → version, from "name@version" keys. */
+function versionsOf(keys: readonly VersionKey[]): Map<string, number> {
+  return new Map(keys.map((k) => [k.slice(0, k.lastIndexOf('@')), Number(k.slice(k.lastIndexOf('@') + 1))]));
+}
+
+/** Gradient ops for `forward[skip:]` seeded at `ys`, and the blob → gradient-blob name map. */
 export function addGradientOperators(
   forward: readonly OperatorDef[],
-  ys: GradientSeeds,
+  ys: readonly Seed[],
   skip = 0,
   netName = 'net',
-): { ops: OperatorDef[]; gradMap: GradientMap } {
+): { ops: OperatorDef[]; gradOf: Map<string, string> } {
+  checkNoOrphanStopGradient(forward, netName);
   // 1. Versions: which version each op reads and writes, and who reads each version.
   const version = new Map<string, number>();
   const reads: VersionKey[][] = [];
   const writes: VersionKey[][] = [];
   const firstReader = new Map<VersionKey, number>();
+  const produced = new Set<string>();
   forward.forEach((op, i) => {
     reads.push(
       op.input.map((n) => {
-        const key = `${n}@${version.get(n) ?? 0}`;
+        // A blob first seen as an input is at version 0, so a later write makes version 1 (Caffe2's IR).
+        if (!version.has(n)) version.set(n, 0);
+        const key = `${n}@${version.get(n)!}`;
         if (i >= skip && !firstReader.has(key)) firstReader.set(key, i);
         return key;
       }),
@@ -64,6 +114,7 @@ export function addGradientOperators(
       op.output.map((n) => {
         const v = version.has(n) ? version.get(n)! + 1 : 0;
         version.set(n, v);
+        produced.add(n);
         return `${n}@${v}`;
       }),
     );
@@ -75,9 +126,9 @@ export function addGradientOperators(
   const pending = new Map<VersionKey, Contribution[]>();
 
   // 2. Seeds: ConstantFill(y) -> y_autogen_grad, value 1.0, shaped like y.
-  for (const [y, given] of seedsOf(ys)) {
+  for (const [y, given] of ys) {
     const key = `${y}@${version.get(y) ?? 0}`;
-    if (!version.has(y)) throw new ArgumentError(`AddGradientOperators: "${y}" is not produced by any op of net "${netName}"`);
+    if (!produced.has(y)) throw new ArgumentError(`AddGradientOperators: "${y}" is not produced by any op of net "${netName}"`);
     let g = given;
     if (!g) {
       g = `${y}_autogen_grad`;
@@ -110,6 +161,7 @@ export function addGradientOperators(
           op: (type: string, input: string[], output: string[], arg: Argument[] = []) => ({ type, input, output, arg: [...arg], is_gradient_op: true }),
         };
         const res = spec.gradient(g);
+        checkGradientInputVersions(res.ops, where, { input: versionsOf(reads[i]!), output: versionsOf(writes[i]!) }, version);
         if (spec.copyArgs !== false) for (const gop of res.ops) appendForwardArgs(gop, op);
         emitted.push(...res.ops);
         inputGrads = res.inputGrads;
@@ -170,7 +222,5 @@ export function addGradientOperators(
     }
   }
 
-  const gradMap = new GradientMap();
-  for (const [k, v] of byName) gradMap.set(k, new BlobReference(v));
-  return { ops: out, gradMap };
+  return { ops: out, gradOf: byName };
 }

@@ -55,6 +55,12 @@ export function didYouMean(name: string, known: Iterable<string>): string {
   return near.length ? ` Did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : '';
 }
 
+/** " Did you mean …? Known blobs: a, b, …": the tail of every missing-blob message. */
+export function knownBlobsHint(name: string, known: readonly string[]): string {
+  const list = known.slice(0, 12).join(', ') || '(none)';
+  return `${didYouMean(name, known)} Known blobs: ${list}${known.length > 12 ? ', …' : ''}`;
+}
+
 /** Formats a shape the way messages show it: [64,2]. */
 export function fmtShape(shape: readonly number[]): string {
   return `[${shape.join(',')}]`;

@@ -35,6 +35,14 @@ export interface NetDef {
   external_output: string[];
 }
 
+/** A net as the runtime and codecs accept it: a NetDef or anything with Proto() (core.Net). */
+export type NetLike = NetDef | { Proto(): NetDef };
+
+/** The NetDef behind a net or NetDef. */
+export function netDefOf(net: NetLike): NetDef {
+  return 'Proto' in net && typeof net.Proto === 'function' ? net.Proto() : (net as NetDef);
+}
+
 /** A value an argument can carry once decoded. */
 export type ArgValue = number | string | readonly number[] | readonly string[];
 

@@ -3,8 +3,8 @@
  * Node example, the browser demo, the bench and the tests all train the same thing.
  */
 import { DataType } from '../core/dtype.js';
-import { Net } from '../core/net.js';
-import type { GradientMap } from '../autodiff/gradient_map.js';
+import { Net } from '../builder/net.js';
+import type { GradientMap } from '../builder/gradient_map.js';
 
 export interface ToyRegressionOptions {
   /** Rows of X per iteration (the tutorial: 64). */

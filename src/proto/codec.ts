@@ -13,7 +13,7 @@ import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.
 import { DataType, INT32_MAX, INT32_MIN, dataTypeName, storageDType, type DType } from '../core/dtype.js';
 import { decodeArgs, encodeArg, type ArgKind } from '../ops/args.js';
 import { getOpSpec, hasOp } from '../ops/registry.js';
-import { checkOpStructure, extraArgKinds, opWhere } from '../runtime/op_context.js';
+import { checkOpStructure, extraArgKinds, opWhere } from '../ops/op_context.js';
 
 /** Most elements one tensor in a file may declare (1 GiB of float32). */
 export const MAX_TENSOR_ELEMENTS = 2 ** 28;

@@ -14,6 +14,8 @@ export {
   type NamedTensor,
   type DecodeNetOptions,
 } from './codec.js';
-export { netFromProto, netToProto, netFromJson, netDefToJson, netDefFromJson, type NetSource } from './net_io.js';
+export { netToProto, netDefToJson, netDefFromJson, type NetSource } from './net_io.js';
+// A public barrel may re-export a higher floor: nothing in proto/ imports builder/.
+export { netFromProto, netFromJson } from '../builder/net_io.js';
 export { saveCheckpoint, loadCheckpoint, downloadCheckpoint, RNG_STATE_ENTRY, type LoadCheckpointOptions } from './checkpoint.js';
 export { exportOnnx, onnxExportableOps, type OnnxExportOptions } from './onnx_export.js';

@@ -1,26 +1,16 @@
 /**
- * Nets in and out: core.Net from and to Caffe2 .pb bytes, and NetDef as JSON — the plain NetDef
+ * Nets in and out: NetDefs to Caffe2 .pb bytes, and NetDef as JSON — the plain NetDef
  * object with caffe2.proto's field names, arguments in the fields their op schemas name. Reading
  * JSON checks every field's type, so a typo ("inputs") is an error rather than an op that silently
  * lost its inputs.
  */
-import type { Argument, NetDef, OperatorDef } from '../core/netdef.js';
+import type { Argument, NetDef, NetLike, OperatorDef } from '../core/netdef.js';
+import { netDefOf } from '../core/netdef.js';
 import { ArgumentError } from '../core/errors.js';
-import { Net } from '../core/net.js';
-import { checkNetOps, decodeNetDef, encodeNetDef, normalizeNetDef, type DecodeNetOptions } from './codec.js';
+import { checkNetOps, encodeNetDef, normalizeNetDef, type DecodeNetOptions } from './codec.js';
 
 /** A NetDef or anything with Proto() (core.Net). */
-export type NetSource = NetDef | { Proto(): NetDef };
-
-/** The NetDef behind a net or NetDef. */
-export function netDefOf(net: NetSource): NetDef {
-  return 'Proto' in net && typeof net.Proto === 'function' ? net.Proto() : (net as NetDef);
-}
-
-/** A core.Net from NetDef protobuf bytes (what Caffe2's core.Net(proto) does after ParseFromString). */
-export function netFromProto(bytes: Uint8Array, options: DecodeNetOptions = {}): Net {
-  return Net(decodeNetDef(bytes, options));
-}
+export type NetSource = NetLike;
 
 /** A net's NetDef as Caffe2 protobuf bytes (net.Proto().SerializeToString()). */
 export function netToProto(net: NetSource): Uint8Array {
@@ -118,9 +108,4 @@ export function netDefFromJson(text: string, options: DecodeNetOptions = {}): Ne
   normalizeNetDef(net, WHAT);
   if (options.checkOps ?? true) checkNetOps(net, WHAT);
   return net;
-}
-
-/** A core.Net from JSON text written by netDefToJson. */
-export function netFromJson(text: string, options: DecodeNetOptions = {}): Net {
-  return Net(netDefFromJson(text, options));
 }

@@ -11,9 +11,10 @@ import type { ArgValue } from '../core/netdef.js';
 import { ArgumentError, MissingBlobError, ShapeError, fmtShape } from '../core/errors.js';
 import type { DType } from '../core/dtype.js';
 import { getOpSpec, type TensorInfo } from '../ops/registry.js';
-import { makeOpContext } from '../runtime/op_context.js';
+import { makeOpContext } from '../ops/op_context.js';
 import * as workspace from '../runtime/workspace.js';
-import { netDefOf, type NetSource } from './net_io.js';
+import { netDefOf } from '../core/netdef.js';
+import type { NetSource } from './net_io.js';
 
 type Onnx = typeof OnnxNamespace;
 

@@ -4,10 +4,10 @@
  * kernels are compiled, uniforms written and bind groups built. What is left for a run is encoding.
  */
 import type { NetDef } from '../core/netdef.js';
-import { MissingBlobError, ShapeError, didYouMean, fmtShape } from '../core/errors.js';
+import { MissingBlobError, ShapeError, fmtShape, knownBlobsHint } from '../core/errors.js';
 import type { AnyOpSpec, BindingSource, KernelCall, TensorInfo } from '../ops/registry.js';
 import { linearWorkgroups } from '../ops/shape.js';
-import { checkOpStructure, makeOpContext, opWhere, runOnceOf } from './op_context.js';
+import { checkOpStructure, makeOpContext, opWhere, runOnceOf } from '../ops/op_context.js';
 import { packUniforms, type CompiledKernel } from './kernel_cache.js';
 import { BLOB_USAGE, UNIFORM_USAGE, type GpuContext } from './gpu_context.js';
 import { sameInfo, tensorBytes, type BlobStore } from './blob.js';
@@ -95,8 +95,7 @@ export function checkNet(store: BlobStore, net: NetDef): CheckedOp[] {
     if (!blob || !blob.buffer) {
       const names = [...new Set([...store.names(), ...known.keys()])];
       throw new MissingBlobError(
-        `${where}: encountered a non-existing input blob "${name}" in workspace "${store.name}".${didYouMean(name, names)}` +
-          ` Known blobs: ${names.slice(0, 12).join(', ') || '(none)'}${names.length > 12 ? ', …' : ''}`,
+        `${where}: encountered a non-existing input blob "${name}" in workspace "${store.name}".${knownBlobsHint(name, names)}`,
       );
     }
     return blob;

@@ -2,9 +2,9 @@
  * Workspaces: name → blob and name → created net, with Caffe2's module-level API on the current
  * one. Blobs live on the GPU; FeedBlob writes and FetchBlob reads are the only host copies.
  */
-import type { NetDef, OperatorDef } from '../core/netdef.js';
-import { cloneNetDef, cloneOp } from '../core/netdef.js';
-import { ArgumentError, MissingBlobError, didYouMean } from '../core/errors.js';
+import type { NetDef, NetLike, OperatorDef } from '../core/netdef.js';
+import { cloneNetDef, cloneOp, netDefOf } from '../core/netdef.js';
+import { ArgumentError, MissingBlobError, didYouMean, knownBlobsHint } from '../core/errors.js';
 import type { TensorInfo } from '../ops/registry.js';
 import type { DeviceOptions, AdapterDescription } from './device.js';
 import { BLOB_USAGE, initGpu, peekGpu, shutdownGpu, type GpuContext, type RuntimeStats } from './gpu_context.js';
@@ -15,12 +15,7 @@ import { runWithHistory } from './history.js';
 import { Tensor } from './tensor.js';
 import { toHostTensor, type FeedData, type FeedOptions } from './host_data.js';
 
-/** A net as the workspace accepts it: a NetDef or anything with Proto() (core.Net). */
-export type NetLike = NetDef | { Proto(): NetDef };
-
-function netDefOf(net: NetLike): NetDef {
-  return 'Proto' in net && typeof net.Proto === 'function' ? net.Proto() : (net as NetDef);
-}
+export type { NetLike };
 
 /** One workspace. Most users only touch it through the module functions below. */
 export class Workspace implements BlobStore {
@@ -126,8 +121,7 @@ export class Workspace implements BlobStore {
   private missing(what: string, name: string): MissingBlobError {
     const names = this.names();
     return new MissingBlobError(
-      `${what}: no blob named "${name}" in workspace "${this.name}".${didYouMean(name, names)}` +
-        ` Known blobs: ${names.slice(0, 12).join(', ') || '(none)'}${names.length > 12 ? ', …' : ''}`,
+      `${what}: no blob named "${name}" in workspace "${this.name}".${knownBlobsHint(name, names)}`,
     );
   }
 

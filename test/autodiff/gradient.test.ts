@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { core, type NetType } from '../../src/index.js';
+import { core, ArgumentError, type NetType } from '../../src/index.js';
 
 /** The toy-regression train net of the tutorial, forward part (spec §2.3). */
 function tutorialForward(): NetType {
@@ -107,5 +107,45 @@ describe('AddGradientOperators', () => {
     const net = core.Net('noseed');
     net.Copy(['X'], 'Y');
     expect(() => net.AddGradientOperators(['Z'])).toThrow(/"Z" is not produced by any op of net "noseed"/);
+  });
+
+  it('refuses a gradient that needs an input another op overwrote later (Caffe2 blob versions)', () => {
+    const net = core.Net('overwrite');
+    const Y = net.FC(['X', 'W', 'b'], 'Y');
+    net.Scale(['W'], 'W', { scale: 10 });
+    const L = Y.AveragedLoss([], 'L');
+    expect(() => net.AddGradientOperators([L])).toThrow(ArgumentError);
+    expect(() => net.AddGradientOperators([L])).toThrow(
+      /FC \(op #0 in net "overwrite\w*"\): Gradient operator needs input "W" at version 0, but currently we have version 1/,
+    );
+  });
+
+  it('accepts in-place ops whose gradient reads the value they wrote, and overwrites after the last use', () => {
+    const net = core.Net('inplace_ok');
+    net.Scale(['X'], 'X', { scale: 2 });
+    const Y = net.FC(['X', 'W', 'b'], 'Y');
+    const L = Y.AveragedLoss([], 'L');
+    const grads = net.AddGradientOperators([L]);
+    expect(grads.get('W')?.name).toBe('W_grad');
+    // X at version 1 is the final X, so FCGradient may read it.
+    expect(net.Proto().op.find((o) => o.type === 'FCGradient')!.input).toEqual(['X', 'W', 'Y_grad']);
+  });
+
+  it('refuses an orphan StopGradient, whose output nothing reads', () => {
+    const net = core.Net('orphan');
+    const Y = net.FC(['X', 'W', 'b'], 'Y');
+    Y.StopGradient([], 'Y_stopped');
+    const L = Y.AveragedLoss([], 'L');
+    expect(() => net.AddGradientOperators([L])).toThrow(/StopGradient's output 'Y_stopped' is orphan/);
+  });
+
+  it('wants ys as a list or a dict, as Caffe2 does', () => {
+    const net = core.Net('ys_kind');
+    const L = net.Copy(['X'], 'L');
+    expect(() => net.AddGradientOperators(L as never)).toThrow(TypeError);
+    expect(() => net.AddGradientOperators(L as never)).toThrow(/ys should either be a list or a dict/);
+    expect(() => net.AddGradientOperators('L' as never)).toThrow(/ys should either be a list or a dict/);
+    expect(() => net.AddGradientOperators([['L']] as never)).toThrow(/ys\[0\] must be a blob name or a BlobReference, got an array \[L\]/);
+    expect(net.AddGradientOperators([L]).get('X')?.name).toBe('X_grad');
   });
 });

@@ -4,7 +4,7 @@ import { workspace, core, type OperatorDef, type Tensor } from '../../src/index.
 import type { HostTensor } from '../../src/ops/registry.js';
 import { getOpSpec } from '../../src/ops/registry.js';
 import { encodeArgs } from '../../src/ops/args.js';
-import { extraArgKinds } from '../../src/runtime/op_context.js';
+import { extraArgKinds } from '../../src/ops/op_context.js';
 import { decodeArgs } from '../../src/ops/args.js';
 
 /** Opens the device before the file's tests and destroys it after (Dawn dislikes worker churn). */

@@ -3,7 +3,8 @@ import protobuf from 'protobufjs';
 import { core, Caffe2Error, ArgumentError, ShapeError, DTypeError, UnknownOperatorError, type NetDef } from '../../src/index.js';
 import { CAFFE2_PROTO } from '../../src/proto/caffe2.proto.js';
 import { decodeNetDef, decodeTensorProtos, encodeNetDef, encodeTensorProtos, type NamedTensor } from '../../src/proto/codec.js';
-import { netDefFromJson, netDefToJson, netFromJson, netFromProto, netToProto } from '../../src/proto/net_io.js';
+import { netDefFromJson, netDefToJson, netToProto } from '../../src/proto/net_io.js';
+import { netFromJson, netFromProto } from '../../src/builder/net_io.js';
 import { makeRng } from '../helpers/gpu.js';
 
 const ascii = (s: string): number[] => [...s].map((c) => c.charCodeAt(0));

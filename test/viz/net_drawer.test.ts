@@ -1,7 +1,7 @@
 /** Net drawer: Caffe2 net_drawer conventions (spec §9) on the tutorial's train net (spec §2.3, §10). No GPU. */
 import { describe, expect, it } from 'vitest';
 import '../../src/ops/all.js';
-import { Net } from '../../src/core/net.js';
+import { Net } from '../../src/builder/net.js';
 import { hasOp } from '../../src/ops/registry.js';
 import type { NetDef, OperatorDef } from '../../src/core/netdef.js';
 import { netToDot, netToSvg } from '../../src/viz/index.js';

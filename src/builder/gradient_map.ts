@@ -1,8 +1,8 @@
 /** What AddGradientOperators returns: forward blob → gradient blob, as `grads.get(W)` or `grads[W]`. */
-import { BlobReference, blobName, type BlobLike } from '../core/blob_reference.js';
+import { BlobReference, blobName, checkedBlobName, describeValue, type BlobLike } from './blob_reference.js';
 
 /** Seeds: a list of blobs (each seeded with 1.0) or a map blob → given gradient blob (null = auto). */
-export type GradientSeeds = readonly BlobLike[] | Readonly<Record<string, string | null>>;
+export type GradientSeeds = readonly BlobLike[] | Readonly<Record<string, BlobLike | null>>;
 
 export class GradientMap extends Map<string, BlobReference> {
   /** The gradient blob of a forward blob (by name or reference), or undefined when none flows. */
@@ -28,4 +28,15 @@ export class GradientMap extends Map<string, BlobReference> {
   toJSON(): Record<string, string> {
     return Object.fromEntries([...this.entries()].map(([k, v]) => [k, v.name]));
   }
+}
+
+/** The seeds as (blob, given gradient) pairs; a lone blob is refused as Caffe2 does, since it is ambiguous. */
+export function seedsOf(ys: GradientSeeds): Array<readonly [string, string | null]> {
+  if (Array.isArray(ys)) {
+    return (ys as readonly unknown[]).map((y, k) => [checkedBlobName(y, `AddGradientOperators: ys[${k}]`), null] as const);
+  }
+  if (typeof ys !== 'object' || ys === null || ys instanceof BlobReference) {
+    throw new TypeError(`AddGradientOperators: ys should either be a list or a dict, got ${describeValue(ys)} (write [${String(ys)}])`);
+  }
+  return Object.entries(ys as Readonly<Record<string, BlobLike | null>>).map(([y, g]) => [y, g === null ? null : blobName(g)] as const);
 }

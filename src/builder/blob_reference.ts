@@ -1,5 +1,5 @@
 /** A blob's name plus the net it came from, so `X.FC([W, B], "Y")` can add ops to that net. */
-import { ArgumentError, UnknownOperatorError, didYouMean } from './errors.js';
+import { ArgumentError, UnknownOperatorError, didYouMean } from '../core/errors.js';
 import { hasOp, registeredOps } from '../ops/registry.js';
 
 /** What can name a blob: a string or a BlobReference. */
@@ -62,4 +62,24 @@ export class BlobReference {
 /** The name behind a BlobLike. */
 export function blobName(b: BlobLike): string {
   return typeof b === 'string' ? b : b.name;
+}
+
+/** A short account of a value for messages: `an array [X, W]`, `a number 3`, `null`. */
+export function describeValue(v: unknown): string {
+  if (v === null || v === undefined) return String(v);
+  if (Array.isArray(v)) return `an array [${v.map((x) => (typeof x === 'string' || x instanceof BlobReference ? String(x) : describeValue(x))).join(', ')}]`;
+  if (v instanceof BlobReference) return `BlobReference("${v.name}")`;
+  if (typeof v === 'object') return `an object ${JSON.stringify(v)?.slice(0, 60) ?? ''}`;
+  return `a ${typeof v} ${JSON.stringify(v)}`;
+}
+
+/**
+ * The name behind a value that should be a BlobLike; anything else is a TypeError naming `what`
+ * (Caffe2 raises TypeError when an op is built, so a nested list never reaches the run).
+ */
+export function checkedBlobName(v: unknown, what: string): string {
+  if (typeof v === 'string') return v;
+  if (v instanceof BlobReference) return v.name;
+  const hint = Array.isArray(v) ? ' (a list inside the list: flatten it, e.g. [X, W, b] rather than [[X, W, b]])' : '';
+  throw new TypeError(`${what} must be a blob name or a BlobReference, got ${describeValue(v)}${hint}`);
 }

@@ -1,9 +1,9 @@
 /** Builds the OpContext an operator spec's shape rule and kernel builder see. */
 import type { OperatorDef } from '../core/netdef.js';
 import { ArgumentError, DTypeError, ShapeError } from '../core/errors.js';
-import { decodeArgs } from '../ops/args.js';
-import { getOpSpec, inputRange, outputRange, type AnyOpSpec, type OpContext, type TensorInfo } from '../ops/registry.js';
-import type { ArgSchema } from '../ops/args.js';
+import { decodeArgs } from './args.js';
+import { getOpSpec, inputRange, outputRange, type AnyOpSpec, type OpContext, type TensorInfo } from './registry.js';
+import type { ArgSchema } from './args.js';
 
 /** "FC (op #4 in net "train")". */
 export function opWhere(op: OperatorDef, index: number, netName: string): string {

@@ -2,19 +2,19 @@
  * core.Net: builds a NetDef (pure data, no GPU). Every registered operator is a method named by its
  * Caffe2 type; arguments are checked against the op's schema at call time.
  */
-import type { NetDef, OperatorDef } from './netdef.js';
-import { cloneNetDef } from './netdef.js';
-import { ArgumentError, UnknownOperatorError, didYouMean } from './errors.js';
-import { BlobReference, blobName, type BlobLike } from './blob_reference.js';
-import { uniqueNetName } from './names.js';
+import type { NetDef, OperatorDef } from '../core/netdef.js';
+import { cloneNetDef } from '../core/netdef.js';
+import { ArgumentError, UnknownOperatorError, didYouMean } from '../core/errors.js';
+import { uniqueNetName } from '../core/names.js';
 import { encodeArgs } from '../ops/args.js';
 import type { ArgOptions } from '../ops/args.js';
-import { hasOp, registeredOps } from '../ops/registry.js';
-import { checkOpStructure, extraArgKinds, opWhere } from '../runtime/op_context.js';
-import { getOpSpec } from '../ops/registry.js';
+import { getOpSpec, hasOp, registeredOps } from '../ops/registry.js';
+import { checkOpStructure, extraArgKinds, opWhere } from '../ops/op_context.js';
 import type * as AllOps from '../ops/all.js';
-import { addGradientOperators, GradientMap, type GradientSeeds } from '../autodiff/gradient.js';
+import { addGradientOperators } from '../autodiff/gradient.js';
 import { decodeNetDef, encodeNetDef } from '../proto/codec.js';
+import { BlobReference, blobName, type BlobLike } from './blob_reference.js';
+import { GradientMap, seedsOf, type GradientSeeds } from './gradient_map.js';
 
 /** Inputs of an op call: one blob or a list. */
 export type BlobInputs = BlobLike | readonly BlobLike[];
@@ -132,8 +132,11 @@ class NetImpl {
    * the given gradient blobs), and returns the blob → gradient-blob map (`grads.get(W)`).
    */
   AddGradientOperators(ys: GradientSeeds, skip = 0): GradientMap {
-    const { ops, gradMap } = addGradientOperators(this.proto.op, ys, skip, this.proto.name);
+    const { ops, gradOf } = addGradientOperators(this.proto.op, seedsOf(ys), skip, this.proto.name);
     for (const op of ops) this.appendOp(op);
+    const gradMap = new GradientMap();
+    // Values carry no net, as in Caffe2: pass them as inputs (net.Scale([grads[W]], …)).
+    for (const [k, v] of gradOf) gradMap.set(k, new BlobReference(v));
     return gradMap;
   }
 
