@@ -17,3 +17,5 @@ export * from './momentum_sgd.js';
 export * from './adam.js';
 export * from './adagrad.js';
 export * from './unary.js';
+export * from './softmax.js';
+export * from './softmax_with_loss.js';

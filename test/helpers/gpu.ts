@@ -90,7 +90,8 @@ export async function compareWithReference(type: string, inputs: HostTensor[], a
 }
 
 /**
- * Finite-difference check of an op's gradient operators. L = Σ r ⊙ Y0 with random r; the gradient
+ * Finite-difference check of an op's gradient operators. L = Σ r ⊙ Y with random r, Y the op's
+ * output `output` (default 0; e.g. 1 for SoftmaxWithLoss's loss); the gradient
  * ops (from the op's gradient maker, run on the GPU) give dL/dX_k; central differences of the fp32
  * GPU forward (float64 perturbation on the host) give the numerical value. Returns the worst
  * |analytic - numeric| / max(1, |numeric|) per checked input.
@@ -99,12 +100,13 @@ export async function checkGradient(
   type: string,
   inputs: HostTensor[],
   args: Record<string, unknown> = {},
-  options: { wrt?: number[]; eps?: number; outputCount?: number; rng?: () => number } = {},
+  options: { wrt?: number[]; eps?: number; outputCount?: number; output?: number; rng?: () => number } = {},
 ): Promise<number[]> {
   const rng = options.rng ?? makeRng(1234);
   const id = counter++;
   const inNames = inputs.map((_, i) => `gx${i}_${id}`);
   const outNames = Array.from({ length: options.outputCount ?? 1 }, (_, i) => `gy${i}_${id}`);
+  const yName = outNames[options.output ?? 0]!;
   for (const [i, t] of inputs.entries()) await workspace.FeedBlob(inNames[i]!, t.data, { shape: t.shape, dtype: t.dtype ?? 'float32' });
 
   const fwd = core.Net(`fd_${type}_${id}`);
@@ -112,19 +114,19 @@ export async function checkGradient(
   fwd.Proto().op.push(fwdOp);
   await workspace.CreateNet(fwd);
   await workspace.RunNet(fwd.Name());
-  const y = await workspace.FetchBlob(outNames[0]!);
+  const y = await workspace.FetchBlob(yName);
   const r = Float64Array.from({ length: y.data.length }, () => Math.fround(rng() * 2 - 1));
   await workspace.FeedBlob(`seed_${id}`, r, { shape: [...y.shape] });
 
   const gradNet = core.Net(`grad_${type}_${id}`);
   gradNet.Proto().op.push({ ...fwdOp, input: [...fwdOp.input], output: [...fwdOp.output], arg: [...fwdOp.arg] });
-  const grads = gradNet.AddGradientOperators({ [outNames[0]!]: `seed_${id}` });
+  const grads = gradNet.AddGradientOperators({ [yName]: `seed_${id}` });
   await workspace.CreateNet(gradNet);
   await workspace.RunNet(gradNet.Name());
 
   const loss = async (): Promise<number> => {
     await workspace.RunNet(fwd.Name());
-    const t = await workspace.FetchBlob(outNames[0]!);
+    const t = await workspace.FetchBlob(yName);
     let s = 0;
     for (let i = 0; i < r.length; i++) s += r[i]! * t.data[i]!;
     return s;
