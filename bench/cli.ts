@@ -3,12 +3,12 @@
  * [--json FILE] [--repeats N]`. Our runtime and tfjs-webgpu on the same adapter in one process;
  * a table on stdout, a progress bar on stderr, every sample in the JSON.
  */
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { realpathSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { workspace, type AdapterDescription } from '../src/index.js';
+import { ownVersion } from '../src/version_node.js';
 import { benchConfig, type CaseResult, type Suite } from './harness.js';
-import { openTfjsPeer, packageVersion, type PeerAdapter, type TfjsPeer } from './tfjs_peer.js';
+import { missingTfjs, openTfjsPeer, packageVersion, TFJS_INSTALL, type PeerAdapter, type TfjsPeer } from './tfjs_peer.js';
 import { toySuite } from './suites/toy.js';
 import { fcSuite } from './suites/fc.js';
 import { elementwiseSuite } from './suites/elementwise.js';
@@ -25,21 +25,26 @@ export interface BenchArgs {
   full: boolean;
   json: string | null;
   repeats: number | undefined;
+  /** Also print the project's performance targets (always in the JSON). */
+  targets: boolean;
   help: boolean;
 }
 
-export const USAGE = `usage: caffe2-webgpu bench [--suite toy|fc|elementwise|overhead|all] [--quick|--full] [--json FILE] [--repeats N]
-  --suite S     a suite to run (repeatable, or comma-separated; default all)
-  --quick       CI-sized run: small sizes, few repeats
+export const USAGE = `usage: caffe2-webgpu bench [--suite S] [--quick|--full] [--json FILE] [--repeats N] [--targets]
+  --suite S     toy, fc, elementwise, overhead or all (repeatable, or comma-separated; default all)
+  --quick       CI-sized run: small sizes, few repeats (under a minute on a software adapter)
   --full        the full sizes, for a real GPU: adds FC 2048³ and 4096³ (hours on a software adapter)
   --json FILE   also write adapter, versions, date, every sample and every check to FILE
   --repeats N   at most N samples per figure (default 9; 3 with --quick)
+  --targets     also list the project's performance targets, met or not
+The default sizes take about 5 minutes on a software adapter (SwiftShader): use --quick there.
+Needs TensorFlow.js (an optional peer dependency): ${TFJS_INSTALL}
 suites:
 ${SUITES.map((s) => `  ${s.name.padEnd(12)}${s.description}`).join('\n')}`;
 
 /** Parses the bench's arguments; throws an Error naming the bad one. */
 export function parseArgs(args: readonly string[]): BenchArgs {
-  const out: BenchArgs = { suites: [], quick: false, full: false, json: null, repeats: undefined, help: false };
+  const out: BenchArgs = { suites: [], quick: false, full: false, json: null, repeats: undefined, targets: false, help: false };
   const value = (i: number, flag: string): string => {
     const v = args[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
@@ -58,6 +63,9 @@ export function parseArgs(args: readonly string[]): BenchArgs {
         break;
       case '--full':
         out.full = true;
+        break;
+      case '--targets':
+        out.targets = true;
         break;
       case '--json':
         out.json = take();
@@ -87,21 +95,6 @@ export function parseArgs(args: readonly string[]): BenchArgs {
   return out;
 }
 
-/** Version of this package, from the package.json above this file (source or dist/). */
-function ownVersion(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) {
-      const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'caffe2-webgpu') return pkg.version ?? 'unknown';
-    }
-    const up = dirname(dir);
-    if (up === dir) return 'unknown';
-    dir = up;
-  }
-}
-
 function sameAdapter(a: AdapterDescription, b: PeerAdapter): boolean {
   return a.vendor === b.vendor && a.architecture === b.architecture && a.device === b.device && a.description === b.description;
 }
@@ -113,6 +106,11 @@ export async function runBench(opts: BenchArgs, command: string): Promise<BenchR
   const suites = SUITES.filter((s) => opts.suites.includes(s.name));
   const cases = suites.flatMap((s) => s.cases(config).map((c) => ({ suite: s.name, c })));
   const ours = await workspace.Init();
+  if (ours.software && !opts.quick) {
+    process.stderr.write(
+      `bench: ${ours.architecture || ours.vendor} is a software adapter: ${opts.full ? 'the --full sizes take hours' : 'the default sizes take about 5 minutes'} here; --quick takes under a minute.\n`,
+    );
+  }
   let peer: TfjsPeer;
   try {
     peer = await openTfjsPeer();
@@ -184,6 +182,11 @@ export async function benchCommand(args: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
+  const missing = missingTfjs();
+  if (missing.length) {
+    process.stderr.write(`bench: the bench measures against TensorFlow.js, and ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed.\nAdd ${missing.length === 1 ? 'it' : 'them'} with: ${TFJS_INSTALL}\n`);
+    return 1;
+  }
   let report: BenchReport;
   try {
     report = await runBench(opts, ['caffe2-webgpu bench', ...args].join(' '));
@@ -191,7 +194,7 @@ export async function benchCommand(args: string[]): Promise<number> {
     process.stderr.write(`bench: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}\n`);
     return 1;
   }
-  process.stdout.write(formatTable(report));
+  process.stdout.write(formatTable(report, { targets: opts.targets }));
   if (opts.json) {
     writeFileSync(opts.json, `${JSON.stringify(report, null, 1)}\n`);
     process.stdout.write(`\nwrote ${opts.json}\n`);

@@ -37,6 +37,24 @@ export interface TfjsPeer {
 
 const require = createRequire(import.meta.url);
 
+/** tfjs is an optional peer dependency: only the bench needs it, so installing us does not pull it in. */
+const TFJS_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu'] as const;
+
+/** The command that adds what the bench needs (the versions it was measured with). */
+export const TFJS_INSTALL = `npm install ${TFJS_PACKAGES.map((p) => `${p}@^4.22.0`).join(' ')}`;
+
+/** The tfjs packages this process cannot resolve. */
+export function missingTfjs(): string[] {
+  return TFJS_PACKAGES.filter((name) => {
+    try {
+      require.resolve(name);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
 /** The version in the package.json of an installed package (found from its resolved entry point). */
 export function packageVersion(name: string): string {
   let dir = dirname(require.resolve(name));

@@ -1,17 +1,32 @@
 #!/usr/bin/env node
 /** The package's command line: `caffe2-webgpu draw …` draws a saved net; `caffe2-webgpu bench …` runs the benchmark. */
 import { DRAW_USAGE, DrawCommandError, drawCommand } from './viz/draw_command.js';
+import { ownVersion } from './version_node.js';
+import { buildToyRegression } from './models/toy_regression.js';
+// The example net is built through the operator registry, so every operator must be registered.
+import './ops/all.js';
 
-const USAGE = `commands:
-  ${DRAW_USAGE.replace(/\n/g, '\n  ')}
-  caffe2-webgpu bench --help   (the benchmark against tfjs-webgpu; see bench/RESULTS.md)
+const USAGE = `usage: caffe2-webgpu <draw|bench> [options]
+       caffe2-webgpu --version | --help
+
+${DRAW_USAGE}
+
+usage: caffe2-webgpu bench [options]   (the benchmark against tfjs-webgpu; bench --help lists them)
 `;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command === '--version' || command === '-v' || command === '-V') {
+    process.stdout.write(`caffe2-webgpu ${ownVersion()}\n`);
+    return 0;
+  }
   if (command === 'draw') {
     try {
-      await drawCommand(rest);
+      await drawCommand(rest, { stdout: (t) => process.stdout.write(t), example: () => buildToyRegression().train.Proto() });
       return 0;
     } catch (e) {
       // Usage and input mistakes print as a plain message; anything else keeps its stack for a bug report.
@@ -25,8 +40,9 @@ async function main(argv: string[]): Promise<number> {
     const { benchCommand } = (await import(benchModule)) as { benchCommand: (args: string[]) => Promise<number> };
     return benchCommand(rest);
   }
-  process.stderr.write(`${command === undefined || command === '--help' || command === '-h' ? '' : `unknown command "${command}"\n`}${USAGE}`);
-  return command === undefined || command === '--help' || command === '-h' ? 0 : 1;
+  // No command, or one we do not know: a mistake, so the usage goes to stderr with a failing code.
+  process.stderr.write(`${command === undefined ? 'no command given' : `unknown command "${command}"`}\n${USAGE}`);
+  return 1;
 }
 
 process.exitCode = await main(process.argv.slice(2));

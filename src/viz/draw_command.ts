@@ -9,10 +9,11 @@ import { netToDot, netToSvg, type NetDrawOptions } from './net_drawer.js';
 import { decodeNetDef } from '../proto/codec.js';
 import { Caffe2Error } from '../core/errors.js';
 
-export const DRAW_USAGE = `usage: caffe2-webgpu draw <net.json|net.pb> [--out file.svg|file.dot] [--format svg|dot]
+export const DRAW_USAGE = `usage: caffe2-webgpu draw <net.json|net.pb|--example> [--out file.svg|file.dot] [--format svg|dot]
                           [--rankdir LR|TB|RL|BT] [--minimal | --minimal-dependency] [--name NAME]
 Draws a NetDef saved as JSON ({name, op: [{type, input, output, name?, is_gradient_op?}], ...})
-or as Caffe2's binary protobuf (a .pb file such as predict_net.pb).
+or as Caffe2's binary protobuf (a .pb file such as predict_net.pb; net.ProtoBytes() writes one).
+--example draws the Toy Regression tutorial's train net instead of a file.
 Without --out the drawing goes to standard output (SVG unless --format dot).`;
 
 /** A mistake in the command line or the input file: the message is for the user as is. */
@@ -20,13 +21,16 @@ export class DrawCommandError extends Error {
   override name = 'DrawCommandError';
 }
 
-/** Where the command writes when no --out is given. */
+/** Where the command writes when no --out is given, and the net `--example` draws. */
 export interface DrawOutput {
   stdout(text: string): void;
+  /** The example net; the package bin passes the Toy Regression train net (models/ sits above viz/). */
+  example?: () => NetDef;
 }
 
 interface DrawArgs {
-  file: string;
+  /** A path, or null for the built-in example net. */
+  file: string | null;
   out?: string;
   format?: 'svg' | 'dot';
   options: NetDrawOptions;
@@ -35,6 +39,7 @@ interface DrawArgs {
 function parseArgs(args: readonly string[]): DrawArgs | 'help' {
   const options: NetDrawOptions = {};
   let file: string | undefined;
+  let example = false;
   let out: string | undefined;
   let format: 'svg' | 'dot' | undefined;
   for (let i = 0; i < args.length; i++) {
@@ -47,6 +52,7 @@ function parseArgs(args: readonly string[]): DrawArgs | 'help' {
     if (a === '-h' || a === '--help') return 'help';
     else if (a === '--out' || a === '-o') out = value();
     else if (a === '--name') options.name = value();
+    else if (a === '--example') example = true;
     else if (a === '--minimal') options.minimal = true;
     else if (a === '--minimal-dependency') options.minimal = 'dependency';
     else if (a === '--rankdir') {
@@ -61,8 +67,9 @@ function parseArgs(args: readonly string[]): DrawArgs | 'help' {
     else if (file === undefined) file = a;
     else throw new DrawCommandError(`only one net file can be drawn at a time (got "${file}" and "${a}")`);
   }
-  if (file === undefined) throw new DrawCommandError(`no net file given\n${DRAW_USAGE}`);
-  return { file, options, ...(out !== undefined ? { out } : {}), ...(format !== undefined ? { format } : {}) };
+  if (example && file !== undefined) throw new DrawCommandError(`--example draws the built-in net: give it or a file ("${file}"), not both`);
+  if (file === undefined && !example) throw new DrawCommandError(`no net file given (or --example for the tutorial's net)\n${DRAW_USAGE}`);
+  return { file: file ?? null, options, ...(out !== undefined ? { out } : {}), ...(format !== undefined ? { format } : {}) };
 }
 
 function stringList(value: unknown, where: string): string[] {
@@ -123,6 +130,17 @@ function netDefFromPb(bytes: Uint8Array, file: string): NetDef {
   }
 }
 
+/** A saved net: binary NetDef for .pb, JSON otherwise. */
+async function readNet(file: string): Promise<NetDef> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw new DrawCommandError(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  return extname(file).toLowerCase() === '.pb' ? netDefFromPb(bytes, file) : netDefFromText(bytes.toString('utf8'), file);
+}
+
 /** Runs `draw` with the arguments after the subcommand; resolves when the output is written. */
 export async function drawCommand(args: readonly string[], output: DrawOutput = { stdout: (t) => process.stdout.write(t) }): Promise<void> {
   const parsed = parseArgs(args);
@@ -130,19 +148,19 @@ export async function drawCommand(args: readonly string[], output: DrawOutput = 
     output.stdout(`${DRAW_USAGE}\n`);
     return;
   }
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(parsed.file);
-  } catch (e) {
-    throw new DrawCommandError(`cannot read ${parsed.file}: ${(e as Error).message}`);
-  }
-  const net = extname(parsed.file).toLowerCase() === '.pb' ? netDefFromPb(bytes, parsed.file) : netDefFromText(bytes.toString('utf8'), parsed.file);
+  if (parsed.file === null && !output.example) throw new DrawCommandError('--example is not available here: no example net was provided');
+  const net = parsed.file === null ? output.example!() : await readNet(parsed.file);
   const ext = parsed.out === undefined ? '' : extname(parsed.out).toLowerCase();
   if (parsed.format === undefined && parsed.out !== undefined && ext !== '.svg' && ext !== '.dot' && ext !== '.gv') {
     throw new DrawCommandError(`cannot tell the format from "${parsed.out}": name it .svg or .dot, or pass --format`);
   }
   const format = parsed.format ?? (ext === '.dot' || ext === '.gv' ? 'dot' : 'svg');
   const drawing = format === 'dot' ? netToDot(net, parsed.options) : await netToSvg(net, parsed.options);
-  if (parsed.out === undefined || parsed.out === '-') output.stdout(drawing);
-  else await writeFile(parsed.out, drawing);
+  if (parsed.out === undefined || parsed.out === '-') {
+    output.stdout(drawing);
+    return;
+  }
+  await writeFile(parsed.out, drawing);
+  const name = parsed.options.name ?? net.name;
+  output.stdout(`wrote ${parsed.out} (${format.toUpperCase()}: net "${name}", ${net.op.length} op${net.op.length === 1 ? '' : 's'})\n`);
 }

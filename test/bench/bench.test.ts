@@ -27,7 +27,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bench arguments and statistics', () => {
   it('parses suites, sizes and flags, and rejects what it does not know', () => {
-    expect(parseArgs([])).toMatchObject({ suites: ['toy', 'fc', 'elementwise', 'overhead'], quick: false, full: false, json: null });
+    expect(parseArgs([])).toMatchObject({ suites: ['toy', 'fc', 'elementwise', 'overhead'], quick: false, full: false, json: null, targets: false });
+    expect(parseArgs(['--targets']).targets).toBe(true);
     expect(parseArgs(['--suite', 'overhead,toy', '--quick', '--json=x.json', '--repeats', '5'])).toMatchObject({
       suites: ['toy', 'overhead'],
       quick: true,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { drawCommand } from '../../src/viz/draw_command.js';
 import { core } from '../../src/index.js';
+import { buildToyRegression } from '../../src/models/toy_regression.js';
 import { allElements, parseXml } from './xml_check.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'caffe2-draw-'));
@@ -28,14 +29,14 @@ writeFileSync(netFile, JSON.stringify(NET));
 /** Runs the command, collecting what it prints. */
 async function run(args: string[]): Promise<string> {
   let out = '';
-  await drawCommand(args, { stdout: (t) => (out += t) });
+  await drawCommand(args, { stdout: (t) => (out += t), example: () => buildToyRegression().train.Proto() });
   return out;
 }
 
 describe('drawCommand', () => {
   it('writes an SVG file with every op drawn', async () => {
     const out = join(dir, 'net.svg');
-    expect(await run([netFile, '--out', out])).toBe('');
+    expect(await run([netFile, '--out', out])).toBe(`wrote ${out} (SVG: net "train", 4 ops)\n`);
     const els = allElements(parseXml(readFileSync(out, 'utf8')));
     const texts = els.filter((e) => e.name === 'text').map((e) => e.text);
     for (const label of ['GaussianFill (op#0)', 'FC (op#1)', 'StopGradient (op#2)', 'FCGradient (op#3)']) expect(texts).toContain(label);
@@ -58,6 +59,15 @@ describe('drawCommand', () => {
     expect(dot).toMatch(/^digraph "renamed"/);
     expect(dot.match(/->/g)).toHaveLength((0 + 1) + (3 + 1) + (1 + 1) + (3 + 2));
     expect(await run(['--help'])).toContain('usage: caffe2-webgpu draw');
+  });
+
+  it('draws the built-in Toy Regression train net with --example, no file needed', async () => {
+    const out = join(dir, 'example.dot');
+    expect(await run(['--example', '--out', out])).toBe(`wrote ${out} (DOT: net "train", 16 ops)\n`);
+    const dot = readFileSync(out, 'utf8');
+    for (const label of ['GaussianFill (op#0)', 'AveragedLoss (op#7)', 'WeightedSum (op#15)']) expect(dot).toContain(label);
+    await expect(run(['--example', netFile])).rejects.toThrow(/--example draws the built-in net: give it or a file/);
+    await expect(run([])).rejects.toThrow(/no net file given \(or --example/);
   });
 
   it("reads protobuf's JSON form (camelCase, empty lists left out) and names an unnamed net after its file", async () => {
@@ -96,6 +106,16 @@ describe('drawCommand', () => {
     const unknown = spawnSync(tsx, [join(root, 'src/cli.ts'), 'paint'], { encoding: 'utf8' });
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('unknown command "paint"');
+    // Asked-for help and the version go to stdout (pipeable); a missing command is a mistake (stderr, 1).
+    const help = spawnSync(tsx, [join(root, 'src/cli.ts'), '--help'], { encoding: 'utf8' });
+    expect([help.status, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toMatch(/^usage: caffe2-webgpu <draw\|bench>[\s\S]*--example[\s\S]*caffe2-webgpu bench/);
+    const version = spawnSync(tsx, [join(root, 'src/cli.ts'), '--version'], { encoding: 'utf8' });
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+    expect([version.status, version.stdout]).toEqual([0, `caffe2-webgpu ${pkg.version}\n`]);
+    const none = spawnSync(tsx, [join(root, 'src/cli.ts')], { encoding: 'utf8' });
+    expect([none.status, none.stdout]).toEqual([1, '']);
+    expect(none.stderr).toMatch(/^no command given\nusage:/);
   });
 });
 
