@@ -19,3 +19,7 @@ export * from './adagrad.js';
 export * from './unary.js';
 export * from './softmax.js';
 export * from './softmax_with_loss.js';
+export * from './reshape.js';
+export * from './expand_squeeze.js';
+export * from './transpose.js';
+export * from './concat.js';

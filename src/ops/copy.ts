@@ -1,13 +1,21 @@
 /** Copy and StopGradient: identity on the data; they differ in what the autodiff does with them. */
-import { defineOp, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
+import { defineOp, type BindingSource, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { linearWorkgroups, size } from './shape.js';
 import type { ArgSchema } from './args.js';
 
-function identityKernels(ctx: OpContext<ArgSchema>, [y]: readonly TensorInfo[]): KernelCall[] {
-  // In place there is nothing to move.
-  if (ctx.op.input[0] === ctx.op.output[0]) return [];
+/** A copy.wgsl dispatch moving `words` 4-byte words from one buffer to another. */
+export function copyCall(from: BindingSource, to: BindingSource, words: number): KernelCall {
+  return { shader: 'copy.wgsl', bindings: { X: from, Y: to }, uniforms: { n: words }, workgroups: linearWorkgroups(words) };
+}
+
+/**
+ * Output 0 = input 0 with the data unchanged (Copy, and the reshaping ops, whose output only
+ * relabels the dims); nothing to run in place or when empty.
+ */
+export function identityKernels<S extends ArgSchema>(ctx: OpContext<S>, [y]: readonly TensorInfo[]): KernelCall[] {
   const n = size(y!.shape);
-  return [{ shader: 'copy.wgsl', uniforms: { n }, workgroups: linearWorkgroups(n) }];
+  if (ctx.op.input[0] === ctx.op.output[0] || n === 0) return [];
+  return [copyCall({ input: 0 }, { output: 0 }, n)];
 }
 
 export const Copy = defineOp({

@@ -12,7 +12,10 @@ import type { ArgSchema, ArgValues, ExtraArgKind } from './args.js';
 export interface TensorInfo {
   readonly shape: readonly number[];
   readonly dtype: DType;
-  /** Values known on the host at plan time (blobs fed by FeedBlob that no op has written since). */
+  /**
+   * Values known on the host at plan time: blobs fed by FeedBlob that no op has written since, and
+   * outputs whose op declares the values it writes (shapes, such as Reshape's old_shape).
+   */
   readonly hostValues?: HostArray;
 }
 

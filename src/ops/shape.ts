@@ -61,3 +61,21 @@ export function requireDType<S extends ArgSchema>(ctx: OpContext<S>, name: strin
 export function sizeBetween(shape: readonly number[], from: number, to = shape.length): number {
   return size(shape.slice(from, to));
 }
+
+/**
+ * The values of int input `index`, a 1-d int32 tensor whose values the host knows at plan time
+ * (fed by FeedBlob, or a shape written by Reshape/Concat); a ShapeError naming `role` otherwise.
+ */
+export function hostIntValues<S extends ArgSchema>(ctx: OpContext<S>, index: number, role: string): number[] {
+  const t = ctx.inputs[index]!;
+  const name = ctx.op.input[index];
+  if (t.dtype !== 'int32' || t.shape.length !== 1) {
+    ctx.shapeError(`input ${name} (${role}) must be a 1-d int tensor, got ${t.dtype} ${fmtShape(t.shape)}`);
+  }
+  if (!t.hostValues) {
+    ctx.shapeError(
+      `the values of input ${name} (${role}) must be known when the net is planned: feed it with FeedBlob, or take it from a shape output such as Reshape's old_shape (a computed blob's values are only known after the run)`,
+    );
+  }
+  return Array.from(t.hostValues!);
+}

@@ -144,10 +144,14 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef): P
   const checked = checkNet(store, net);
 
   // Phase 2: output blobs get buffers (kept where shape and dtype already fit).
-  // Host copies of fed values go stale once an op writes the blob.
+  // Host copies of fed values go stale once an op writes the blob, unless the op declares the
+  // values it writes (shape-valued outputs such as Reshape's old_shape, known at plan time).
   for (const c of checked) {
     c.output.forEach((name, o) => {
-      delete store.ensure(name, c.outInfos[o]!).hostValues;
+      const info = c.outInfos[o]!;
+      const blob = store.ensure(name, info);
+      if (info.hostValues) blob.hostValues = info.hostValues;
+      else delete blob.hostValues;
     });
   }
 

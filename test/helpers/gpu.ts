@@ -160,3 +160,13 @@ export async function checkGradient(
 
 /** Operators as created by CreateOperator, for tests that inspect gradient graphs. */
 export type { OperatorDef };
+
+/** Runs an op that must fail; resolves to its error (a test then checks the type and message). */
+export async function opError(type: string, inputs: HostTensor[], args: Record<string, unknown> = {}, outputCount = 1): Promise<Error> {
+  try {
+    await runOp(type, inputs, args, outputCount);
+  } catch (e) {
+    return e as Error;
+  }
+  throw new Error(`${type} did not fail`);
+}
