@@ -23,3 +23,5 @@ export * from './reshape.js';
 export * from './expand_squeeze.js';
 export * from './transpose.js';
 export * from './concat.js';
+export * from './cross_entropy.js';
+export * from './accuracy.js';
