@@ -135,7 +135,7 @@ async function elementwiseCase(env: CaseEnv, n: number): Promise<CaseResult> {
   await workspace.RunNet(wsName, 1);
   const ws1 = maxDiff((await workspace.FetchBlob('W')).data, (i) => Math.fround(a[i]! + Math.fround(b[i]! * Math.fround(LR))));
   checks.push(closeCheck('ours WeightedSum W = 1·W + LR·B in place', ws1.diff, ws1.scale, 1e-6));
-  workspace.DeleteNet(wsName);
+  await workspace.DeleteNet(wsName);
   const oursWs = await oursOp(env, 'WeightedSum', ['W', 'ONE', 'B', 'LR'], 'W', bytes3);
 
   const oursAdd = await oursOp(env, 'Add', ['A', 'B'], 'C', bytes3);

@@ -10,8 +10,14 @@ export class Caffe2Error extends Error {
 export class ShapeError extends Caffe2Error {}
 /** A blob's element type does not fit what an operator needs. */
 export class DTypeError extends Caffe2Error {}
-/** A blob or net that was named does not exist. */
+/** A blob that was named does not exist. */
 export class MissingBlobError extends Caffe2Error {}
+/** A net that was named was never created in the workspace (or was deleted). */
+export class MissingNetError extends Caffe2Error {}
+/** A workspace that was named does not exist. */
+export class MissingWorkspaceError extends Caffe2Error {}
+/** A tensor larger than the adapter allows (maxBufferSize, maxStorageBufferBindingSize) or than a cap the caller set. */
+export class LimitError extends Caffe2Error {}
 /** An operator type nobody registered. */
 export class UnknownOperatorError extends Caffe2Error {}
 /** An operator argument that is unknown, missing, or of the wrong kind or value. */

@@ -28,8 +28,8 @@ export interface BlobStore {
   readonly name: string;
   get(name: string): Blob | undefined;
   names(): string[];
-  /** The blob `name` holding a buffer for `info`: kept if it already fits, else (re)allocated. */
-  ensure(name: string, info: TensorInfo): Blob;
+  /** Puts a blob in place of the one of the same name (the planner's commit; the caller handles the old buffer). */
+  set(blob: Blob): void;
   /** The workspace RNG state buffer [seed_lo, seed_hi, counter_lo, counter_hi]. */
   readonly rng: GPUBuffer;
 }

@@ -2,7 +2,7 @@
  * The process-wide GPU state shared by all workspaces: the device, the buffer pool, the kernel
  * cache and the counters that tests and the bench read.
  */
-import { DeviceError } from '../core/errors.js';
+import { Caffe2Error, DeviceError } from '../core/errors.js';
 import { acquireDevice, type AdapterDescription, type DeviceOptions, type GpuHandle } from './device.js';
 import { BufferPool, type PoolStats } from './buffer_pool.js';
 import { KernelCache } from './kernel_cache.js';
@@ -90,7 +90,12 @@ async function defaultSources(): Promise<KernelSourceProvider> {
 /** Opens the device (once) with these options; later calls return the same context. */
 export function initGpu(options: DeviceOptions = {}): Promise<GpuContext> {
   current ??= (async () => {
-    const handle = await acquireDevice(options);
+    let handle: GpuHandle;
+    try {
+      handle = await acquireDevice(options);
+    } catch (e) {
+      throw e instanceof Caffe2Error ? e : new DeviceError(`could not open a WebGPU device: ${(e as Error).message}`);
+    }
     return new GpuContext(handle, sourceOverride ?? (await defaultSources()));
   })();
   current.catch(() => {

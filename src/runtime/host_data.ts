@@ -39,7 +39,47 @@ function resolveDType(d: FeedOptions['dtype'], where: string): DType | undefined
   return s;
 }
 
-/** Flat host values, shape and dtype of what is fed, with int32 range checks. */
+/** A typed array of numbers (not a DataView). */
+type NumericView = Exclude<ArrayBufferView, DataView> & ArrayLike<number | bigint>;
+
+function isNumericView(v: unknown): v is NumericView {
+  return ArrayBuffer.isView(v) && !(v instanceof DataView);
+}
+
+/**
+ * int32 values of `flat`, range-checked. An Int32Array is taken as it is; other sources need a
+ * per-element check (a float that is not an integer must not be truncated silently).
+ */
+function toInt32(flat: ArrayLike<number | bigint>, where: string): Int32Array {
+  if (flat instanceof Int32Array) return flat;
+  const out = new Int32Array(flat.length);
+  for (let i = 0; i < flat.length; i++) {
+    const v = Number(flat[i]);
+    if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
+      throw new DTypeError(`${where}: value ${String(flat[i])} at index ${i} does not fit int32 (int64 blobs are stored as int32 on the GPU)`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/**
+ * float32 values of `flat`. A Float32Array is taken as it is (the GPU upload copies it, so
+ * nothing else does); other typed arrays convert natively, never element by element in JS.
+ */
+function toFloat32(flat: ArrayLike<number | bigint>): Float32Array {
+  if (flat instanceof Float32Array) return flat;
+  if (flat instanceof BigInt64Array || flat instanceof BigUint64Array) return Float32Array.from(flat, Number);
+  return new Float32Array(flat as ArrayLike<number>);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'object') return (v as object).constructor?.name ?? 'an object';
+  return typeof v;
+}
+
+/** Flat host values, shape and dtype of what is fed, with shape, type and int32 range checks. */
 export function toHostTensor(data: FeedData, options: FeedOptions, where: string): { shape: number[]; dtype: DType; values: HostArray } {
   let dtype = resolveDType(options.dtype, where);
   let flat: ArrayLike<number | bigint>;
@@ -50,32 +90,38 @@ export function toHostTensor(data: FeedData, options: FeedOptions, where: string
   } else if (Array.isArray(data)) {
     shape = nestedShape(data, where);
     flat = (data as unknown[]).flat(Infinity) as number[];
-    if (!(flat as unknown[]).every((x) => typeof x === 'number')) throw new ArgumentError(`${where}: arrays must hold numbers only`);
-  } else if (ArrayBuffer.isView(data)) {
-    flat = data as ArrayLike<number | bigint>;
+    const bad = (flat as unknown[]).findIndex((x) => typeof x !== 'number');
+    if (bad >= 0) throw new ArgumentError(`${where}: arrays must hold numbers only; element ${bad} is ${describe((flat as unknown[])[bad])}`);
+  } else if (isNumericView(data)) {
+    flat = data;
     shape = [flat.length];
     if (data instanceof Int32Array || data instanceof BigInt64Array) dtype ??= 'int32';
-  } else {
-    const t = data as { shape: readonly number[]; data: ArrayLike<number>; dtype?: DType };
-    flat = t.data;
+  } else if (typeof data === 'object' && data !== null && 'shape' in data && 'data' in data && Array.isArray(data.shape)) {
+    const t = data as { shape: readonly number[]; data: unknown; dtype?: DType };
+    if (!isNumericView(t.data) && !Array.isArray(t.data)) {
+      throw new ArgumentError(`${where}: a { shape, data } tensor needs data as a typed or plain array of numbers, got ${describe(t.data)}`);
+    }
+    if (Array.isArray(t.data) && t.data.some((x) => typeof x !== 'number')) throw new ArgumentError(`${where}: data must hold numbers only`);
+    flat = t.data as ArrayLike<number>;
     shape = [...t.shape];
     dtype ??= t.dtype ?? (t.data instanceof Int32Array ? 'int32' : undefined);
+  } else {
+    throw new ArgumentError(
+      `${where}: cannot feed ${describe(data)}; give a number, nested arrays of numbers, a typed array, or { shape, data }`,
+    );
   }
-  if (options.shape) shape = [...options.shape];
+  if (options.shape !== undefined) {
+    if (!Array.isArray(options.shape)) throw new ArgumentError(`${where}: shape must be an array of dims, got ${describe(options.shape)}`);
+    shape = [...options.shape];
+  }
+  if (shape.some((d) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0)) {
+    throw new ShapeError(`${where}: shape ${fmtShape(shape)} must hold non-negative integers`);
+  }
   if (size(shape) !== flat.length) {
     throw new ShapeError(`${where}: shape ${fmtShape(shape)} holds ${size(shape)} values, but ${flat.length} were given`);
   }
   dtype ??= 'float32';
-  if (dtype === 'int32') {
-    const out = new Int32Array(flat.length);
-    for (let i = 0; i < flat.length; i++) {
-      const v = Number(flat[i]);
-      if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
-        throw new DTypeError(`${where}: value ${String(flat[i])} at index ${i} does not fit int32 (int64 blobs are stored as int32 on the GPU)`);
-      }
-      out[i] = v;
-    }
-    return { shape, dtype, values: out };
-  }
-  return { shape, dtype, values: Float32Array.from(flat, Number) };
+  // A SharedArrayBuffer-backed view works with writeBuffer like any other.
+  const values = (dtype === 'int32' ? toInt32(flat, where) : toFloat32(flat)) as HostArray;
+  return { shape, dtype, values };
 }

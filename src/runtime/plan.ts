@@ -11,6 +11,7 @@ import { checkOpStructure, makeOpContext, opWhere, runOnceOf } from '../ops/op_c
 import { packUniforms, type CompiledKernel } from './kernel_cache.js';
 import { BLOB_USAGE, UNIFORM_USAGE, type GpuContext } from './gpu_context.js';
 import { sameInfo, tensorBytes, type BlobStore } from './blob.js';
+import { checkBytes, checkTensor, type SizeLimits } from './limits.js';
 
 /** One recorded dispatch. */
 interface Dispatch {
@@ -33,6 +34,14 @@ interface CheckedOp {
   runOnce: boolean;
 }
 
+/** A blob as the plan sees it at one point of the net: the buffer and the tensor it holds. */
+interface Version {
+  buffer: GPUBuffer;
+  info: TensorInfo;
+  /** A buffer this plan acquired (new blob, or a blob the net gives another shape or dtype). */
+  fresh: boolean;
+}
+
 /** A planned net: replayable by encoding only. */
 export class NetPlan {
   /** Iterations run so far (decides run_once fills and survives a re-plan). */
@@ -42,8 +51,13 @@ export class NetPlan {
     readonly net: NetDef,
     private readonly dispatches: Dispatch[],
     private readonly owned: GPUBuffer[],
-    /** Each blob the plan binds, with the buffer and shape it was planned against. */
-    private readonly bound: Map<string, { buffer: GPUBuffer; info: TensorInfo }>,
+    /** Each blob the plan binds, with the buffer and tensor it leaves in the workspace. */
+    private readonly bound: Map<string, Version>,
+    /**
+     * True when the net reads a blob and later gives it another shape (Copy(Y→Z); ConstantFill(Y)):
+     * the first run reads the old tensor, so every later run needs a new plan.
+     */
+    readonly reshapesWhatItReads: boolean,
   ) {}
 
   /** Dispatches one iteration encodes (run_once fills counted). */
@@ -53,6 +67,7 @@ export class NetPlan {
 
   /** False when a blob the plan binds was re-fed with another shape or given another buffer since. */
   isCurrent(store: BlobStore): boolean {
+    if (this.reshapesWhatItReads && this.runCount > 0) return false;
     for (const [name, b] of this.bound) {
       const blob = store.get(name);
       if (!blob || blob.buffer !== b.buffer || !sameInfo(blob, b.info)) return false;
@@ -77,7 +92,7 @@ export class NetPlan {
     return count;
   }
 
-  /** Gives the plan's own buffers (uniforms, scratch, temporaries) back to the pool. */
+  /** Gives the plan's own buffers (uniforms, scratch, temporaries, retired blobs) back to the pool. */
   release(ctx: GpuContext): void {
     for (const b of this.owned) ctx.pool.release(b);
     this.owned.length = 0;
@@ -85,7 +100,7 @@ export class NetPlan {
 }
 
 /** Phase 1, host only: every op's structure, arguments, input blobs and shapes. */
-export function checkNet(store: BlobStore, net: NetDef): CheckedOp[] {
+export function checkNet(store: BlobStore, net: NetDef, limits: SizeLimits): CheckedOp[] {
   const known = new Map<string, TensorInfo>();
   const writer = new Map<string, string>();
   const lookup = (name: string, where: string): TensorInfo => {
@@ -104,10 +119,12 @@ export function checkNet(store: BlobStore, net: NetDef): CheckedOp[] {
     const where = opWhere(op, index, net.name);
     const spec = checkOpStructure(op, where);
     const inputs = op.input.map((name) => lookup(name, where));
+    inputs.forEach((info, i) => checkTensor(info, limits, where, op.input[i]!, true));
     const ctx = makeOpContext(spec, op, index, net.name, inputs);
     const outInfos = spec.inferShape(ctx);
     op.output.forEach((name, o) => {
       const info = outInfos[o]!;
+      checkTensor(info, limits, where, name, true);
       const k = op.input.indexOf(name);
       if (k >= 0 && !sameInfo(inputs[k]!, info)) {
         // In place, the output shares the input's buffer: it cannot change size or type.
@@ -125,8 +142,94 @@ export function checkNet(store: BlobStore, net: NetDef): CheckedOp[] {
       writer.set(name, where);
     });
     const calls = spec.kernels(ctx, outInfos);
+    for (const call of calls) {
+      for (const [b, src] of Object.entries(call.bindings ?? {})) {
+        if ('scratch' in src) checkBytes(src.bytes, limits, where, `${call.shader} scratch ${b}`, true);
+      }
+    }
     return { spec, index, where, input: op.input, output: op.output, outInfos, calls, runOnce: runOnceOf(spec, ctx.extraArgs) };
   });
+}
+
+/**
+ * Plans a net against a store: checks everything, allocates, compiles and binds, then commits.
+ * Atomic: until the last step nothing in the store changes (new and reshaped blobs get buffers on
+ * the side), so a net that fails to plan leaves every blob as it was.
+ */
+export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, limits: SizeLimits): Promise<NetPlan> {
+  ctx.check();
+  const checked = checkNet(store, net, limits);
+  const device = ctx.device;
+  const owned: GPUBuffer[] = [];
+  const staged: GPUBuffer[] = [];
+  try {
+    const [copyKernel, advanceKernel] = await Promise.all([
+      ctx.kernels.get({ shader: 'copy.wgsl' }),
+      ctx.kernels.get({ shader: 'rng_advance.wgsl' }),
+    ]);
+    const compiled = await Promise.all(checked.map((c) => Promise.all(c.calls.map((k) => ctx.kernels.get(k)))));
+    const built = bindAll(ctx, store, net, checked, compiled, copyKernel, advanceKernel, owned, staged);
+    device.pushErrorScope('validation');
+    let dispatches: Dispatch[] = [];
+    let buildError: unknown = null;
+    try {
+      dispatches = built.build();
+    } catch (e) {
+      buildError = e; // the scope must be popped either way
+    }
+    const err = await device.popErrorScope();
+    if (buildError) throw buildError;
+    if (err) throw new Error(`internal error while planning net "${net.name}": ${err.message}`);
+    commit(ctx, store, built.view, built.readFromStore, checked, owned);
+    ctx.counters.plans++;
+    const reshapes = [...built.readFromStore.keys()].some((n) => built.view.get(n)!.fresh);
+    return new NetPlan(net, dispatches, owned, built.view, reshapes);
+  } catch (e) {
+    for (const b of [...owned, ...staged]) ctx.pool.release(b);
+    throw e;
+  }
+}
+
+/**
+ * The last step of planning, the only one that touches the store: blobs the net creates or
+ * reshapes take their new buffers (zeroed where the pool reused one, so no other blob's old data
+ * shows through); an old buffer the net still reads on its first run moves to the plan.
+ */
+function commit(
+  ctx: GpuContext,
+  store: BlobStore,
+  view: Map<string, Version>,
+  readFromStore: Map<string, Version>,
+  checked: readonly CheckedOp[],
+  owned: GPUBuffer[],
+): void {
+  const dirty: GPUBuffer[] = [];
+  for (const [name, v] of view) {
+    const old = store.get(name);
+    if (!v.fresh) continue;
+    if (old?.buffer) {
+      if (readFromStore.has(name)) owned.push(old.buffer);
+      else ctx.pool.release(old.buffer);
+    }
+    if (ctx.pool.reused(v.buffer)) dirty.push(v.buffer);
+    store.set({ name, shape: [...v.info.shape], dtype: v.info.dtype, buffer: v.buffer });
+  }
+  // Host copies of fed values go stale once an op writes the blob, unless the op declares the
+  // values it writes (shape-valued outputs such as Reshape's old_shape, known at plan time).
+  for (const c of checked) {
+    c.output.forEach((name, o) => {
+      const blob = store.get(name)!;
+      const info = c.outInfos[o]!;
+      if (info.hostValues) blob.hostValues = info.hostValues;
+      else delete blob.hostValues;
+    });
+  }
+  if (dirty.length) {
+    const enc = ctx.device.createCommandEncoder({ label: 'zero new blobs' });
+    for (const b of dirty) enc.clearBuffer(b);
+    ctx.device.queue.submit([enc.finish()]);
+    ctx.counters.submits++;
+  }
 }
 
 /** Default binding of a WGSL variable: the op input or output of the same name in the schema. */
@@ -138,39 +241,51 @@ function sourceByName(spec: AnyOpSpec, name: string): BindingSource | null {
   return null;
 }
 
-/** Plans a net against a store: checks everything, allocates, compiles and binds. */
-export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef): Promise<NetPlan> {
-  ctx.check();
-  const checked = checkNet(store, net);
-
-  // Phase 2: output blobs get buffers (kept where shape and dtype already fit).
-  // Host copies of fed values go stale once an op writes the blob, unless the op declares the
-  // values it writes (shape-valued outputs such as Reshape's old_shape, known at plan time).
-  for (const c of checked) {
-    c.output.forEach((name, o) => {
-      const info = c.outInfos[o]!;
-      const blob = store.ensure(name, info);
-      if (info.hostValues) blob.hostValues = info.hostValues;
-      else delete blob.hostValues;
-    });
-  }
-
-  // Phase 3: compile every kernel the net needs (in parallel), then bind.
+/**
+ * Gives every op's inputs and outputs the buffer of the blob's version at that op (an op that
+ * reads Y before another op reshapes Y sees Y's old buffer), then returns a builder of the bind
+ * groups and dispatches. New buffers go to `staged`, plan-owned ones to `owned`.
+ */
+function bindAll(
+  ctx: GpuContext,
+  store: BlobStore,
+  net: NetDef,
+  checked: readonly CheckedOp[],
+  compiled: readonly CompiledKernel[][],
+  copyKernel: CompiledKernel,
+  advanceKernel: CompiledKernel,
+  owned: GPUBuffer[],
+  staged: GPUBuffer[],
+): { view: Map<string, Version>; readFromStore: Map<string, Version>; build: () => Dispatch[] } {
   const device = ctx.device;
-  const owned: GPUBuffer[] = [];
-  const bound = new Map<string, { buffer: GPUBuffer; info: TensorInfo }>();
-  const dispatches: Dispatch[] = [];
-  const [copyKernel, advanceKernel] = await Promise.all([
-    ctx.kernels.get({ shader: 'copy.wgsl' }),
-    ctx.kernels.get({ shader: 'rng_advance.wgsl' }),
-  ]);
-  const compiled = await Promise.all(checked.map((c) => Promise.all(c.calls.map((k) => ctx.kernels.get(k)))));
-
-  const blobBinding = (name: string): { buffer: GPUBuffer; size: number } => {
-    const blob = store.get(name)!;
-    bound.set(name, { buffer: blob.buffer!, info: { shape: blob.shape, dtype: blob.dtype } });
-    return { buffer: blob.buffer!, size: tensorBytes(blob) };
+  const view = new Map<string, Version>();
+  const readFromStore = new Map<string, Version>();
+  const fromStore = (name: string): Version | undefined => {
+    const blob = store.get(name);
+    if (!blob?.buffer) return undefined;
+    const v = { buffer: blob.buffer, info: { shape: blob.shape, dtype: blob.dtype }, fresh: false };
+    view.set(name, v);
+    return v;
   };
+  const versions = checked.map((c) => {
+    const inputs = c.input.map((name) => {
+      const v = view.get(name) ?? fromStore(name)!;
+      if (!v.fresh) readFromStore.set(name, v);
+      return v;
+    });
+    const outputs = c.output.map((name, o) => {
+      const info = c.outInfos[o]!;
+      const cur = view.get(name) ?? fromStore(name);
+      if (cur && sameInfo(cur.info, info)) return cur;
+      const buffer = ctx.pool.acquire(tensorBytes(info), BLOB_USAGE, name);
+      staged.push(buffer);
+      const v = { buffer, info, fresh: true };
+      view.set(name, v);
+      return v;
+    });
+    return { inputs, outputs };
+  });
+
   const uniformBuffer = (kernel: CompiledKernel, values: KernelCall['uniforms'], where: string): GPUBuffer => {
     const bytes = packUniforms(kernel.uniform!, values ?? {}, `${where}, kernel ${kernel.file}`);
     const buf = ctx.pool.acquire(bytes.byteLength, UNIFORM_USAGE, `${where} ${kernel.file} uniforms`);
@@ -178,96 +293,93 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef): P
     device.queue.writeBuffer(buf, 0, bytes);
     return buf;
   };
-  const push = (kernel: CompiledKernel, entries: BoundEntry[], wg: KernelCall['workgroups'], runOnce: boolean, label: string): void => {
-    dispatches.push({
-      pipeline: kernel.pipeline,
-      bindGroup: device.createBindGroup({
-        layout: kernel.bindGroupLayout,
-        entries: entries.map((e) => ({ binding: e.binding, resource: { buffer: e.buffer, size: e.size } })),
-        label,
-      }),
-      workgroups: [wg[0], wg[1] ?? 1, wg[2] ?? 1],
-      runOnce,
-    });
-  };
-  // Word copy `from` -> `to` with copy.wgsl (bindings: params, X, Y).
-  const pushCopy = (from: GPUBuffer, to: GPUBuffer, bytes: number, runOnce: boolean, where: string): void => {
-    const words = bytes / 4;
-    const params = uniformBuffer(copyKernel, { n: words }, where);
-    push(
-      copyKernel,
-      [
-        { binding: 0, buffer: params, size: params.size, writable: false },
-        { binding: 1, buffer: from, size: bytes, writable: false },
-        { binding: 2, buffer: to, size: bytes, writable: true },
-      ],
-      linearWorkgroups(words),
-      runOnce,
-      `${where} in-place copy`,
-    );
-  };
-
-  device.pushErrorScope('validation');
-  for (const [ci, c] of checked.entries()) {
-    const scratch = new Map<string, GPUBuffer>();
-    c.calls.forEach((call, k) => {
-      const kernel = compiled[ci]![k]!;
-      const entries: BoundEntry[] = [];
-      for (const b of kernel.bindings) {
-        if (b.kind === 'uniform') {
-          const buf = uniformBuffer(kernel, call.uniforms, c.where);
-          entries.push({ binding: b.binding, buffer: buf, size: buf.size, writable: false });
-          continue;
-        }
-        const src = call.bindings?.[b.name] ?? sourceByName(c.spec, b.name);
-        const fail = (why: string): never => {
-          throw new Error(`${c.where}: kernel ${call.shader} binding "${b.name}" ${why}`);
-        };
-        let target: { buffer: GPUBuffer; size: number };
-        if (!src) target = fail('matches no input, output or explicit binding');
-        else if ('input' in src) target = blobBinding(c.input[src.input] ?? fail(`wants input #${src.input}, which the op does not have`));
-        else if ('output' in src) target = blobBinding(c.output[src.output] ?? fail(`wants output #${src.output}, which the op does not have`));
-        else if ('scratch' in src) {
-          let buf = scratch.get(src.scratch);
-          if (!buf) {
-            buf = ctx.pool.acquire(src.bytes, BLOB_USAGE, `${c.where} scratch ${src.scratch}`);
-            owned.push(buf);
-            scratch.set(src.scratch, buf);
+  const build = (): Dispatch[] => {
+    const dispatches: Dispatch[] = [];
+    const push = (kernel: CompiledKernel, entries: BoundEntry[], wg: KernelCall['workgroups'], runOnce: boolean, label: string): void => {
+      dispatches.push({
+        pipeline: kernel.pipeline,
+        bindGroup: device.createBindGroup({
+          layout: kernel.bindGroupLayout,
+          entries: entries.map((e) => ({ binding: e.binding, resource: { buffer: e.buffer, size: e.size } })),
+          label,
+        }),
+        workgroups: [wg[0], wg[1] ?? 1, wg[2] ?? 1],
+        runOnce,
+      });
+    };
+    // Word copy `from` -> `to` with copy.wgsl (bindings: params, X, Y).
+    const pushCopy = (from: GPUBuffer, to: GPUBuffer, bytes: number, runOnce: boolean, where: string): void => {
+      const words = bytes / 4;
+      const params = uniformBuffer(copyKernel, { n: words }, where);
+      push(
+        copyKernel,
+        [
+          { binding: 0, buffer: params, size: params.size, writable: false },
+          { binding: 1, buffer: from, size: bytes, writable: false },
+          { binding: 2, buffer: to, size: bytes, writable: true },
+        ],
+        linearWorkgroups(words),
+        runOnce,
+        `${where} in-place copy`,
+      );
+    };
+    for (const [ci, c] of checked.entries()) {
+      const scratch = new Map<string, GPUBuffer>();
+      const blobBinding = (v: Version): { buffer: GPUBuffer; size: number } => ({ buffer: v.buffer, size: tensorBytes(v.info) });
+      c.calls.forEach((call, k) => {
+        const kernel = compiled[ci]![k]!;
+        const entries: BoundEntry[] = [];
+        for (const b of kernel.bindings) {
+          if (b.kind === 'uniform') {
+            const buf = uniformBuffer(kernel, call.uniforms, c.where);
+            entries.push({ binding: b.binding, buffer: buf, size: buf.size, writable: false });
+            continue;
           }
-          target = { buffer: buf, size: Math.max(4, Math.ceil(src.bytes / 4) * 4) };
-        } else if ('constant' in src) {
-          const bytes = Math.max(4, src.constant.byteLength);
-          const buf = ctx.pool.acquire(bytes, BLOB_USAGE, `${c.where} constant ${b.name}`);
-          owned.push(buf);
-          if (src.constant.byteLength) device.queue.writeBuffer(buf, 0, src.constant);
-          target = { buffer: buf, size: bytes };
-        } else target = { buffer: store.rng, size: 16 };
-        entries.push({ binding: b.binding, ...target, writable: !b.readOnly });
-      }
-      // WebGPU forbids a buffer bound writable and bound again in the same dispatch: an op computed
-      // in place writes a temporary, and a copy dispatch then moves the result into the blob.
-      const copies: Array<[GPUBuffer, GPUBuffer, number]> = [];
-      for (const e of entries) {
-        if (!e.writable || entries.filter((o) => o.buffer === e.buffer).length < 2) continue;
-        const tmp = ctx.pool.acquire(e.size, BLOB_USAGE, `${c.where} in-place temporary`);
-        owned.push(tmp);
-        copies.push([tmp, e.buffer, e.size]);
-        e.buffer = tmp;
-      }
-      push(kernel, entries, call.workgroups, c.runOnce, `${c.where} ${call.shader}`);
-      for (const [from, to, bytes] of copies) pushCopy(from, to, bytes, c.runOnce, c.where);
-    });
-  }
-  if (checked.some((c) => c.spec.random)) {
-    push(advanceKernel, [{ binding: 0, buffer: store.rng, size: 16, writable: true }], [1], false, `net "${net.name}" rng advance`);
-  }
-  const err = await device.popErrorScope();
-  if (err) {
-    for (const b of owned) ctx.pool.release(b);
-    throw new Error(`internal error while planning net "${net.name}": ${err.message}`);
-  }
-  ctx.counters.plans++;
-  return new NetPlan(net, dispatches, owned, bound);
+          const src = call.bindings?.[b.name] ?? sourceByName(c.spec, b.name);
+          const fail = (why: string): never => {
+            throw new Error(`${c.where}: kernel ${call.shader} binding "${b.name}" ${why}`);
+          };
+          let target: { buffer: GPUBuffer; size: number };
+          if (!src) target = fail('matches no input, output or explicit binding');
+          else if ('input' in src) target = blobBinding(versions[ci]!.inputs[src.input] ?? fail(`wants input #${src.input}, which the op does not have`));
+          else if ('output' in src) target = blobBinding(versions[ci]!.outputs[src.output] ?? fail(`wants output #${src.output}, which the op does not have`));
+          else if ('scratch' in src) {
+            let buf = scratch.get(src.scratch);
+            if (!buf) {
+              buf = ctx.pool.acquire(src.bytes, BLOB_USAGE, `${c.where} scratch ${src.scratch}`);
+              owned.push(buf);
+              scratch.set(src.scratch, buf);
+            }
+            target = { buffer: buf, size: Math.max(4, Math.ceil(src.bytes / 4) * 4) };
+          } else if ('constant' in src) {
+            const bytes = Math.max(4, src.constant.byteLength);
+            const buf = ctx.pool.acquire(bytes, BLOB_USAGE, `${c.where} constant ${b.name}`);
+            owned.push(buf);
+            if (src.constant.byteLength) device.queue.writeBuffer(buf, 0, src.constant);
+            target = { buffer: buf, size: bytes };
+          } else target = { buffer: store.rng, size: 16 };
+          entries.push({ binding: b.binding, ...target, writable: !b.readOnly });
+        }
+        // WebGPU forbids a buffer bound writable and bound again in the same dispatch: an op computed
+        // in place writes a temporary, and a copy dispatch then moves the result into the blob.
+        const copies: Array<[GPUBuffer, GPUBuffer, number]> = [];
+        for (const e of entries) {
+          if (!e.writable || entries.filter((o) => o.buffer === e.buffer).length < 2) continue;
+          const tmp = ctx.pool.acquire(e.size, BLOB_USAGE, `${c.where} in-place temporary`);
+          owned.push(tmp);
+          copies.push([tmp, e.buffer, e.size]);
+          e.buffer = tmp;
+        }
+        push(kernel, entries, call.workgroups, c.runOnce, `${c.where} ${call.shader}`);
+        for (const [from, to, bytes] of copies) pushCopy(from, to, bytes, c.runOnce, c.where);
+      });
+    }
+    if (checked.some((c) => c.spec.random)) {
+      push(advanceKernel, [{ binding: 0, buffer: store.rng, size: 16, writable: true }], [1], false, `net "${net.name}" rng advance`);
+    }
+    return dispatches;
+  };
+  return { view, readFromStore, build };
 }
 
 interface BoundEntry {
