@@ -5,7 +5,9 @@
 import './ops/all.js';
 import { DataType } from './core/dtype.js';
 import { BlobReference } from './builder/blob_reference.js';
-import { CreateOperator, Net, isNet } from './builder/net.js';
+import { Net, isNet } from './builder/net.js';
+import { CreateOperator } from './builder/operator.js';
+import { CurrentDeviceScope, CurrentNameScope, DeviceOption, DeviceScope, DeviceType, NameScope, ScopedName } from './builder/scope.js';
 import { registeredOps } from './ops/registry.js';
 
 export * as workspace from './runtime/workspace.js';
@@ -14,13 +16,35 @@ export * as proto from './proto/index.js';
 /** Net drawings (DOT/SVG via Graphviz) and SVG line charts. */
 export * as netDrawer from './viz/index.js';
 
-/** Caffe2's `core` module. */
-export const core = { Net, BlobReference, DataType, CreateOperator, isNet, registeredOps };
+/** A BlobReference to `name` with the current NameScope in front (Caffe2's core.ScopedBlobReference). */
+function ScopedBlobReference(name: string): BlobReference {
+  return new BlobReference(ScopedName(name));
+}
 
-export { DataType, BlobReference, Net, CreateOperator, registeredOps };
+/** Caffe2's `core` module. */
+export const core = {
+  Net,
+  BlobReference,
+  DataType,
+  CreateOperator,
+  DeviceOption,
+  DeviceScope,
+  NameScope,
+  ScopedName,
+  ScopedBlobReference,
+  CurrentNameScope,
+  CurrentDeviceScope,
+  isNet,
+  registeredOps,
+};
+
+/** The parts of Caffe2's generated `caffe2_pb2` module that tutorials touch: device types. */
+export const caffe2_pb2 = { ...DeviceType };
+
+export { DataType, BlobReference, Net, CreateOperator, registeredOps, DeviceOption, DeviceScope, NameScope };
 export type { Net as NetType, OpType, OpOptions, BlobInputs, CommonOptions, BlobRef } from './builder/net.js';
 export type { BlobLike } from './builder/blob_reference.js';
-export type { NetDef, OperatorDef, Argument } from './core/netdef.js';
+export type { NetDef, OperatorDef, Argument, DeviceOption as DeviceOptionDef } from './core/netdef.js';
 export type { DType } from './core/dtype.js';
 export { Tensor, formatFloat32 } from './runtime/tensor.js';
 export { GradientMap } from './builder/gradient_map.js';

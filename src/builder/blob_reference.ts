@@ -7,7 +7,7 @@ export type BlobLike = string | BlobReference;
 
 /** The part of a Net a BlobReference needs to add an operator. */
 export interface OpSink {
-  callOp(type: string, inputs: BlobLike[], outputs: unknown, options: unknown): unknown;
+  callOp(type: string, inputs: unknown, outputs: unknown, options: unknown): unknown;
   Name(): string;
 }
 
@@ -24,11 +24,15 @@ export class BlobReference {
       get(target, prop, receiver) {
         if (typeof prop !== 'string' || prop in target) return Reflect.get(target, prop, receiver);
         if (hasOp(prop)) {
-          return (others?: BlobLike | BlobLike[], outputs?: unknown, options?: unknown) => {
+          return (others?: unknown, outputs?: unknown, options?: unknown) => {
             if (!target.net) {
               throw new ArgumentError(`BlobReference("${target.name}") belongs to no net, so it cannot call ${prop}; use net.${prop}([...]) instead`);
             }
-            const rest = others === undefined ? [] : Array.isArray(others) ? others : [others];
+            let rest: unknown[];
+            if (others === undefined || others === null) rest = [];
+            else if (typeof others === 'string' || others instanceof BlobReference) rest = [others];
+            else if (Array.isArray(others)) rest = others;
+            else throw new TypeError(`${target.name}.${prop}: other inputs must be a BlobReference, a string, or a list, got ${describeValue(others)}`);
             return target.net.callOp(prop, [target, ...rest], outputs, options);
           };
         }

@@ -1,42 +1,47 @@
 /**
  * core.Net: builds a NetDef (pure data, no GPU). Every registered operator is a method named by its
- * Caffe2 type; arguments are checked against the op's schema at call time.
+ * Caffe2 type; arguments are checked against the op's schema at call time. What a call returns
+ * follows Caffe2's `_CreateAndAddToSelf`: one output → one BlobReference (even from a one-name
+ * list), several → an array.
  */
-import type { NetDef, OperatorDef } from '../core/netdef.js';
-import { cloneNetDef } from '../core/netdef.js';
-import { ArgumentError, UnknownOperatorError, didYouMean } from '../core/errors.js';
+import type { DeviceOption, NetDef, OperatorDef } from '../core/netdef.js';
+import { cloneDeviceOption, cloneNetDef, cloneOp } from '../core/netdef.js';
+import { ArgumentError, MissingBlobError, UnknownOperatorError, didYouMean } from '../core/errors.js';
 import { uniqueNetName } from '../core/names.js';
-import { encodeArgs } from '../ops/args.js';
-import type { ArgOptions } from '../ops/args.js';
-import { getOpSpec, hasOp, registeredOps } from '../ops/registry.js';
-import { checkOpStructure, extraArgKinds, opWhere } from '../ops/op_context.js';
+import type { ArgOptions, ArgSchema, ArgSpec } from '../ops/args.js';
+import { hasOp, registeredOps } from '../ops/registry.js';
+import { checkOpStructure, opWhere } from '../ops/op_context.js';
 import type * as AllOps from '../ops/all.js';
 import { addGradientOperators } from '../autodiff/gradient.js';
 import { decodeNetDef, encodeNetDef } from '../proto/codec.js';
-import { BlobReference, blobName, type BlobLike } from './blob_reference.js';
+import { BlobReference, blobName, checkedBlobName, describeValue, type BlobLike } from './blob_reference.js';
 import { GradientMap, seedsOf, type GradientSeeds } from './gradient_map.js';
+import { buildOperatorDef, rectify, type BlobInputs, type CommonOptions } from './operator.js';
+import { constFill, type ConstValue } from './const.js';
+import { ScopedName } from './scope.js';
 
-/** Inputs of an op call: one blob or a list. */
-export type BlobInputs = BlobLike | readonly BlobLike[];
-/** Options every op call accepts besides its own arguments. */
-export interface CommonOptions {
-  /** OperatorDef.name. */
-  name?: string;
-  engine?: string;
-  /** Fills only: 1 = fill on a created net's first run only. */
-  run_once?: number | boolean;
-}
+export type { BlobInputs, CommonOptions };
 
 /** Every registered operator type. */
 export type OpType = { [K in keyof typeof AllOps]: (typeof AllOps)[K] extends { type: string; args: object } ? K : never }[keyof typeof AllOps];
 
-/** The options object of op K: its Caffe2 arguments by name. */
-export type OpOptions<K extends OpType> = ArgOptions<(typeof AllOps)[K]['args']> & CommonOptions;
+/** An args schema without an index signature (an op declared with `args: {}` infers plain ArgSchema). */
+type NamedArgs<S extends ArgSchema> = { [P in keyof S as string extends P ? never : P]: S[P] extends ArgSpec ? S[P] : never };
 
-/** `net.FC(inputs, outputs?, options?)`: one output name → a BlobReference; a list or count → an array. */
+/** The options object of op K: its Caffe2 arguments by name. */
+export type OpOptions<K extends OpType> = ArgOptions<NamedArgs<(typeof AllOps)[K]['args']>> & CommonOptions;
+
+/** Output lists that name two or more blobs (or ask for 2–8 auto-named ones). */
+type ManyOutputs = readonly [BlobLike, BlobLike, ...BlobLike[]] | 2 | 3 | 4 | 5 | 6 | 7 | 8;
+
+/**
+ * `net.FC(inputs, outputs?, options?)`. One output (a name, a one-name list, or the count 1) → a
+ * BlobReference; two or more → an array; a list whose length TypeScript cannot see → either.
+ */
 export interface OpMethod<O> {
-  (inputs?: BlobInputs, outputs?: BlobLike, options?: O): BlobRef;
-  (inputs: BlobInputs, outputs: readonly BlobLike[] | number, options?: O): BlobRef[];
+  (inputs?: BlobInputs, outputs?: BlobLike | readonly [BlobLike] | 1 | null, options?: O): BlobRef;
+  (inputs: BlobInputs, outputs: ManyOutputs, options?: O): BlobRef[];
+  (inputs: BlobInputs, outputs: readonly BlobLike[] | number, options?: O): BlobRef | BlobRef[];
 }
 
 /** Op methods of a Net. */
@@ -54,7 +59,9 @@ class NetImpl {
   private readonly proto: NetDef;
   /** Blobs some op of this net writes (inputs not among them become external inputs). */
   private readonly produced = new Set<string>();
-  private readonly autoNames = new Map<string, number>();
+  /** Names NextBlob handed out, so two calls never return the same one. */
+  private readonly registeredBlobNames = new Set<string>();
+  private nextNameIndex = 0;
 
   constructor(nameOrDef: string | NetDef) {
     if (typeof nameOrDef === 'string') {
@@ -67,10 +74,7 @@ class NetImpl {
     return new Proxy(this, {
       get(target, prop, receiver) {
         if (typeof prop !== 'string' || prop in target) return Reflect.get(target, prop, receiver);
-        if (hasOp(prop)) {
-          return (inputs?: BlobInputs, outputs?: unknown, options?: unknown) =>
-            target.callOp(prop, inputs === undefined ? [] : Array.isArray(inputs) ? inputs : [inputs as BlobLike], outputs, options);
-        }
+        if (hasOp(prop)) return (inputs?: unknown, outputs?: unknown, options?: unknown) => target.callOp(prop, inputs ?? [], outputs, options);
         if (OP_LIKE.test(prop)) {
           throw new UnknownOperatorError(`net "${target.proto.name}": "${prop}" is not a registered operator.${didYouMean(prop, registeredOps())}`);
         }
@@ -98,38 +102,150 @@ class NetImpl {
     return encodeNetDef(this.proto);
   }
 
-  /** A deep copy under a new (uniquified) name. */
-  Clone(name: string): Net {
-    return new Net({ ...cloneNetDef(this.proto), name });
+  /**
+   * A deep copy under a new (uniquified) name, with blob names renamed through `blob_remap` (inputs,
+   * outputs, external lists) and only the ops in `op_id_mask` if given.
+   */
+  Clone(name: string, blob_remap: Readonly<Record<string, BlobLike>> | ReadonlyMap<BlobLike, BlobLike> = {}, op_id_mask?: readonly number[]): Net {
+    const remap = new Map<string, string>(
+      blob_remap instanceof Map ? [...blob_remap].map(([k, v]) => [blobName(k), blobName(v)]) : Object.entries(blob_remap).map(([k, v]) => [k, blobName(v as BlobLike)]),
+    );
+    const r = (b: string): string => remap.get(b) ?? b;
+    const ids = op_id_mask ?? this.proto.op.map((_, k) => k);
+    const def = cloneNetDef(this.proto);
+    def.name = name;
+    def.op = ids.map((k) => {
+      const src = this.proto.op[k];
+      if (!src) throw new ArgumentError(`Clone of net "${this.proto.name}": op_id_mask names op #${k}, but the net has ${this.proto.op.length} ops`);
+      const op = cloneOp(src);
+      op.input = op.input.map(r);
+      op.output = op.output.map(r);
+      return op;
+    });
+    def.external_input = def.external_input.map(r);
+    def.external_output = def.external_output.map(r);
+    return new Net(def);
   }
 
-  /** Declares external inputs; a name already declared is an error. */
-  AddExternalInput(...names: BlobLike[]): BlobRef[] {
-    return names.map((b) => {
-      const n = blobName(b);
-      if (this.proto.external_input.includes(n)) throw new ArgumentError(`net "${this.proto.name}": ${n} is already an external input`);
+  /** Appends another net's ops (and its external inputs/outputs this net lacks); returns this net. */
+  AppendNet(net: Net, device_option?: DeviceOption): this {
+    const other = net.Proto();
+    for (const i of other.external_input) {
+      if (!this.proto.external_input.includes(i) && !this.produced.has(i)) this.proto.external_input.push(i);
+    }
+    for (const o of other.external_output) if (!this.proto.external_output.includes(o)) this.proto.external_output.push(o);
+    for (const src of other.op) {
+      const op = cloneOp(src);
+      if (device_option) op.device_option = cloneDeviceOption(device_option);
+      this.appendOp(op);
+    }
+    return this;
+  }
+
+  /** Declares external inputs: one name → one BlobReference, several → an array. A name already declared is an error. */
+  AddExternalInput(input: BlobLike): BlobRef;
+  AddExternalInput(...inputs: BlobLike[]): BlobRef | BlobRef[];
+  AddExternalInput(...inputs: BlobLike[]): BlobRef | BlobRef[] {
+    if (inputs.length === 0) throw new ArgumentError(`net "${this.proto.name}": AddExternalInput needs at least one blob`);
+    const names = inputs.map((b, k) => checkedBlobName(b, `AddExternalInput: blob #${k}`));
+    for (const n of names) {
+      if (this.proto.external_input.includes(n)) throw new ArgumentError(`net "${this.proto.name}": Net already contains an input named ${n}`);
+    }
+    const refs = names.map((n) => {
       this.proto.external_input.push(n);
-      return new BlobReference(n, this) as BlobRef;
+      return this.GetBlobRef(n);
     });
+    return refs.length === 1 ? refs[0]! : refs;
+  }
+
+  /** Caffe2's alias of AddExternalInput. */
+  AddExternalInputs(...inputs: BlobLike[]): BlobRef | BlobRef[] {
+    return this.AddExternalInput(...inputs);
   }
 
   /** Declares external outputs; each must be produced by an op of this net. */
-  AddExternalOutput(...names: BlobLike[]): void {
-    for (const b of names) {
-      const n = blobName(b);
+  AddExternalOutput(...outputs: BlobLike[]): void {
+    for (const [k, b] of outputs.entries()) {
+      const n = checkedBlobName(b, `AddExternalOutput: blob #${k}`);
       if (!this.produced.has(n)) throw new ArgumentError(`net "${this.proto.name}": external output ${n} is not produced by any op of this net`);
       if (!this.proto.external_output.includes(n)) this.proto.external_output.push(n);
     }
   }
 
-  /** A reference to a blob name, bound to this net. */
-  GetBlobRef(name: string): BlobRef {
-    return new BlobReference(name, this) as BlobRef;
+  /** Caffe2's alias of AddExternalOutput. */
+  AddExternalOutputs(...outputs: BlobLike[]): void {
+    this.AddExternalOutput(...outputs);
+  }
+
+  /** The external inputs as BlobReferences. */
+  get external_inputs(): BlobRef[] {
+    return this.proto.external_input.map((n) => this.ref(n));
+  }
+
+  /** The external outputs as BlobReferences. */
+  get external_outputs(): BlobRef[] {
+    return this.proto.external_output.map((n) => this.ref(n));
+  }
+
+  /** True when an op of this net writes the blob or it is an external input. */
+  BlobIsDefined(blob: BlobLike): boolean {
+    const n = blobName(blob);
+    return this.produced.has(n) || this.proto.external_input.includes(n);
+  }
+
+  /** True when an op of this net reads the blob or it is an external input. */
+  UsesBlob(blob: BlobLike): boolean {
+    const n = blobName(blob);
+    return this.proto.op.some((op) => op.input.includes(n)) || this.proto.external_input.includes(n);
+  }
+
+  /** A reference to a blob this net defines (an op output or an external input). */
+  GetBlobRef(name: BlobLike): BlobRef {
+    const n = blobName(name);
+    if (!this.BlobIsDefined(n)) {
+      throw new MissingBlobError(`net "${this.proto.name}": Net does not define blob ${n}.${didYouMean(n, [...this.produced, ...this.proto.external_input])}`);
+    }
+    return this.ref(n);
+  }
+
+  /** `prefix` if this net has not defined or handed it out yet, else `prefix_auto_0`, `_auto_1`, … */
+  NextBlob(prefix = 'unnamed'): BlobRef {
+    let name = prefix;
+    for (let k = 0; this.registeredBlobNames.has(name) || this.BlobIsDefined(name); k++) name = `${prefix}_auto_${k}`;
+    this.registeredBlobNames.add(name);
+    return this.ref(name);
+  }
+
+  /** NextBlob with the current NameScope in front of `prefix`. */
+  NextScopedBlob(prefix = 'unnamed'): BlobRef {
+    return this.NextBlob(ScopedName(prefix));
   }
 
   /**
-   * Appends the gradient operators of the ops so far, seeded with 1.0 for each blob in `ys` (or with
-   * the given gradient blobs), and returns the blob → gradient-blob map (`grads.get(W)`).
+   * The next automatic name: `<net>/<prefix>` (`:<output_id>` for one of several outputs), then
+   * `_2`, `_3`, … while taken; without a prefix, `<net>_blob_<n>`.
+   */
+  NextName(prefix?: string, output_id?: number): string {
+    if (!prefix) return `${this.proto.name}_blob_${this.nextNameIndex++}`;
+    const base = `${this.proto.name}/${prefix}`;
+    const id = output_id === undefined ? '' : `:${output_id}`;
+    let name = base + id;
+    for (let k = 2; this.BlobIsDefined(ScopedName(name)); k++) name = `${base}_${k}${id}`;
+    return name;
+  }
+
+  /**
+   * A constant blob: GivenTensorFill (numbers), GivenTensorIntFill/Int64Fill (Int32Array or `dtype`),
+   * GivenTensorBoolFill (booleans), or a BOOL ConstantFill for one boolean.
+   */
+  Const(array: ConstValue, blob_out?: BlobLike, dtype?: number): BlobRef {
+    const fill = constFill(array, dtype, `net "${this.proto.name}": Const`);
+    return this.callOp(fill.type, [], blob_out ?? 1, fill.args) as BlobRef;
+  }
+
+  /**
+   * Appends the gradient operators of the ops so far, seeded with 1.0 for each blob in `ys` (a list)
+   * or with the given gradient blobs (a dict), and returns the blob → gradient-blob map.
    */
   AddGradientOperators(ys: GradientSeeds, skip = 0): GradientMap {
     const { ops, gradOf } = addGradientOperators(this.proto.op, seedsOf(ys), skip, this.proto.name);
@@ -140,7 +256,7 @@ class NetImpl {
     return gradMap;
   }
 
-  /** Appends a ready OperatorDef after checking its type, counts and arguments. */
+  /** Appends a ready OperatorDef after checking its type and counts; unknown inputs become external inputs. */
   appendOp(op: OperatorDef): void {
     const where = opWhere(op, this.proto.op.length, this.proto.name);
     checkOpStructure(op, where);
@@ -151,46 +267,26 @@ class NetImpl {
     for (const o of op.output) this.produced.add(o);
   }
 
-  private autoName(type: string): string {
-    const n = (this.autoNames.get(type) ?? 0) + 1;
-    this.autoNames.set(type, n);
-    return n === 1 ? `${this.proto.name}/${type}` : `${this.proto.name}/${type}_${n}`;
+  private ref(name: string): BlobRef {
+    return new BlobReference(name, this) as BlobRef;
   }
 
-  /** Adds operator `type`; what the op methods call. */
-  callOp(type: string, inputs: readonly BlobLike[], outputs: unknown, options: unknown): BlobRef | BlobRef[] {
+  /** Adds operator `type` (Caffe2's _CreateAndAddToSelf); what the op methods call. */
+  callOp(type: string, inputs: unknown, outputs: unknown, options: unknown): BlobRef | BlobRef[] {
     const where = opWhere({ type, input: [], output: [], arg: [] }, this.proto.op.length, this.proto.name);
-    const spec = getOpSpec(type, where);
-    let outNames: string[];
-    let single = false;
-    if (outputs === undefined || outputs === null) {
-      outNames = [this.autoName(type)];
-      single = true;
-    } else if (typeof outputs === 'number') {
-      outNames = Array.from({ length: outputs }, (_, i) => `${this.proto.name}/${type}:${i}`);
-    } else if (Array.isArray(outputs)) {
-      outNames = outputs.map((o) => blobName(o as BlobLike));
-    } else if (typeof outputs === 'string' || outputs instanceof BlobReference) {
-      outNames = [blobName(outputs as BlobLike)];
-      single = true;
-    } else {
-      throw new ArgumentError(`${where}: outputs must be a blob name, a BlobReference, a list of them, or a count`);
+    const inNames = rectify(inputs, `${where}: input`);
+    let outs: unknown = outputs;
+    if (outputs === undefined || outputs === null) outs = this.NextName(type);
+    else if (typeof outputs === 'number') {
+      if (!Number.isInteger(outputs) || outputs < 0) throw new TypeError(`${where}: an output count must be a whole number, got ${outputs}`);
+      outs = Array.from({ length: outputs }, (_, i) => this.NextName(type, i));
+    } else if (typeof outputs !== 'string' && !(outputs instanceof BlobReference) && !Array.isArray(outputs)) {
+      throw new TypeError(`${where}: outputs must be a blob name, a BlobReference, a list of them, or a count, got ${describeValue(outputs)}`);
     }
-    if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
-      throw new ArgumentError(`${where}: the third argument must be an options object of Caffe2 arguments, got ${JSON.stringify(options)}`);
-    }
-    const { name, engine, ...rest } = (options ?? {}) as Record<string, unknown>;
-    const op: OperatorDef = {
-      type,
-      input: inputs.map(blobName),
-      output: outNames,
-      arg: encodeArgs(where, spec.args, extraArgKinds(spec), rest),
-      ...(typeof name === 'string' ? { name } : {}),
-      ...(typeof engine === 'string' ? { engine } : {}),
-    };
+    const op = buildOperatorDef(type, inNames, rectify(outs, `${where}: output`), options, where);
     this.appendOp(op);
-    const refs = outNames.map((n) => new BlobReference(n, this) as BlobRef);
-    return single ? refs[0]! : refs;
+    const refs = op.output.map((n) => this.ref(n));
+    return refs.length === 1 ? refs[0]! : refs;
   }
 }
 
@@ -215,21 +311,4 @@ export const Net = Object.assign(
 /** True for objects made by core.Net. */
 export function isNet(x: unknown): x is Net {
   return x instanceof NetImpl;
-}
-
-/** An OperatorDef not added to any net (Caffe2's core.CreateOperator). */
-export function CreateOperator(type: string, inputs: BlobInputs, outputs: BlobLike | readonly BlobLike[], options: Record<string, unknown> = {}): OperatorDef {
-  const where = `${type} (CreateOperator)`;
-  const spec = getOpSpec(type, where);
-  const { name, engine, ...rest } = options;
-  const op: OperatorDef = {
-    type,
-    input: (Array.isArray(inputs) ? inputs : [inputs]).map((b: BlobLike) => blobName(b)),
-    output: (Array.isArray(outputs) ? outputs : [outputs]).map((b: BlobLike) => blobName(b)),
-    arg: encodeArgs(where, spec.args, extraArgKinds(spec), rest),
-    ...(typeof name === 'string' ? { name } : {}),
-    ...(typeof engine === 'string' ? { engine } : {}),
-  };
-  checkOpStructure(op, where);
-  return op;
 }

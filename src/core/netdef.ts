@@ -14,6 +14,20 @@ export interface Argument {
   strings?: string[];
 }
 
+/**
+ * proto `DeviceOption`. Recorded and kept for Caffe2 compatibility; every op runs on the one WebGPU
+ * device whatever it says.
+ */
+export interface DeviceOption {
+  /** 0 CPU, 1 CUDA, 2 MKLDNN, 3 OPENGL, 4 OPENCL, 5 IDEEP, 6 HIP (caffe2.proto). */
+  device_type: number;
+  device_id?: number;
+  random_seed?: number;
+  node_name?: string;
+  numa_node_id?: number;
+  extra_info?: string[];
+}
+
 /** proto `OperatorDef`. */
 export interface OperatorDef {
   type: string;
@@ -22,6 +36,9 @@ export interface OperatorDef {
   arg: Argument[];
   name?: string;
   engine?: string;
+  device_option?: DeviceOption;
+  /** Blobs this op must run after (ordering only; ops already run in net order here). */
+  control_input?: string[];
   is_gradient_op?: boolean;
 }
 
@@ -31,6 +48,7 @@ export interface NetDef {
   op: OperatorDef[];
   type?: string;
   arg?: Argument[];
+  device_option?: DeviceOption;
   external_input: string[];
   external_output: string[];
 }
@@ -57,12 +75,19 @@ export function argumentValue(arg: Argument): ArgValue | undefined {
   return undefined;
 }
 
+/** Deep copy of a DeviceOption. */
+export function cloneDeviceOption(d: DeviceOption): DeviceOption {
+  return { ...d, ...(d.extra_info ? { extra_info: [...d.extra_info] } : {}) };
+}
+
 /** Deep copy of an OperatorDef (args included), so edits to a copy never reach the original. */
 export function cloneOp(op: OperatorDef): OperatorDef {
   return {
     ...op,
     input: [...op.input],
     output: [...op.output],
+    ...(op.device_option ? { device_option: cloneDeviceOption(op.device_option) } : {}),
+    ...(op.control_input ? { control_input: [...op.control_input] } : {}),
     arg: op.arg.map((a) => ({
       ...a,
       ...(a.floats ? { floats: [...a.floats] } : {}),
@@ -80,5 +105,6 @@ export function cloneNetDef(net: NetDef): NetDef {
     external_input: [...net.external_input],
     external_output: [...net.external_output],
     ...(net.arg ? { arg: net.arg.map((a) => ({ ...a })) } : {}),
+    ...(net.device_option ? { device_option: cloneDeviceOption(net.device_option) } : {}),
   };
 }

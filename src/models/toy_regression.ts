@@ -53,7 +53,7 @@ export function buildToyRegression(options: ToyRegressionOptions = {}): ToyRegre
   const loss = dist.AveragedLoss([], ['loss']);
   const forwardOps = train.Proto().op.length;
 
-  const gradients = train.AddGradientOperators(loss);
+  const gradients = train.AddGradientOperators([loss]);
   const gradientOps = train.Proto().op.length;
   train.Iter(ITER, ITER);
   const LR = train.LearningRate(ITER, 'LR', {

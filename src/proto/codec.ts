@@ -7,7 +7,7 @@
  */
 import protobuf from 'protobufjs';
 import { CAFFE2_PROTO } from './caffe2.proto.js';
-import type { Argument, NetDef, OperatorDef } from '../core/netdef.js';
+import type { Argument, DeviceOption, NetDef, OperatorDef } from '../core/netdef.js';
 import { argumentValue } from '../core/netdef.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
 import { DataType, INT32_MAX, INT32_MIN, dataTypeName, storageDType, type DType } from '../core/dtype.js';
@@ -75,12 +75,23 @@ interface RawOperatorDef {
   type: string;
   arg: RawArgument[];
   engine: string;
+  device_option?: RawDeviceOption;
+  control_input: string[];
   is_gradient_op: boolean;
+}
+interface RawDeviceOption {
+  device_type: number;
+  device_id: number;
+  random_seed: number;
+  node_name: string;
+  numa_node_id: number;
+  extra_info: string[];
 }
 interface RawNetDef {
   name: string;
   op: RawOperatorDef[];
   type: string;
+  device_option?: RawDeviceOption;
   arg: RawArgument[];
   external_input: string[];
   external_output: string[];
@@ -271,6 +282,17 @@ export function normalizeArgument(opType: string, arg: Argument, where: string):
 
 // --- NetDef ----------------------------------------------------------------------------------------
 
+/** A DeviceOption with the fields the bytes carried (device_type defaults to 0, CPU). */
+function deviceOptionFromMessage(m: RawDeviceOption): DeviceOption {
+  const d: DeviceOption = { device_type: has(m, 'device_type') ? m.device_type : 0 };
+  if (has(m, 'device_id')) d.device_id = m.device_id;
+  if (has(m, 'random_seed')) d.random_seed = m.random_seed;
+  if (has(m, 'node_name')) d.node_name = m.node_name;
+  if (has(m, 'numa_node_id')) d.numa_node_id = m.numa_node_id;
+  if (m.extra_info.length) d.extra_info = [...m.extra_info];
+  return d;
+}
+
 function opFromMessage(m: RawOperatorDef, index: number, netName: string, what: string): OperatorDef {
   const where = `${what}: ${opWhere({ type: m.type, input: [], output: [], arg: [] }, index, netName)}`;
   if (!m.type) throw new ArgumentError(`${where}: the operator has no type`);
@@ -282,6 +304,8 @@ function opFromMessage(m: RawOperatorDef, index: number, netName: string, what: 
   };
   if (has(m, 'name')) op.name = m.name;
   if (has(m, 'engine')) op.engine = m.engine;
+  if (m.device_option) op.device_option = deviceOptionFromMessage(m.device_option);
+  if (m.control_input.length) op.control_input = [...m.control_input];
   if (m.is_gradient_op) op.is_gradient_op = true;
   return op;
 }
@@ -306,6 +330,7 @@ export function decodeNetDef(bytes: Uint8Array, options: DecodeNetOptions = {}):
     external_output: [...m.external_output],
   };
   if (has(m, 'type')) net.type = m.type;
+  if (m.device_option) net.device_option = deviceOptionFromMessage(m.device_option);
   if (m.arg.length) net.arg = m.arg.map((a) => argFromMessage(a, `${what}: net "${m.name}"`));
   if (options.checkOps ?? true) checkNetOps(net, what);
   return net;
@@ -328,6 +353,7 @@ export function normalizeNetDef(net: NetDef, what: string): NetDef {
     external_output: [...net.external_output],
   };
   if (net.type !== undefined) out.type = net.type;
+  if (net.device_option !== undefined) out.device_option = net.device_option;
   if (net.arg !== undefined) {
     out.arg = net.arg.map((a) => {
       checkOneValue(a, `${what}: net "${net.name}"`);
@@ -348,6 +374,8 @@ export function encodeNetDef(net: NetDef): Uint8Array {
       const m: Record<string, unknown> = { input: op.input, output: op.output, type: op.type, arg: op.arg.map((a) => argToMessage(a, where)) };
       if (op.name !== undefined) m.name = op.name;
       if (op.engine !== undefined) m.engine = op.engine;
+      if (op.device_option !== undefined) m.device_option = op.device_option;
+      if (op.control_input?.length) m.control_input = op.control_input;
       if (op.is_gradient_op) m.is_gradient_op = true;
       return m;
     }),
@@ -355,6 +383,7 @@ export function encodeNetDef(net: NetDef): Uint8Array {
     external_output: n.external_output,
   };
   if (n.type !== undefined) msg.type = n.type;
+  if (n.device_option !== undefined) msg.device_option = n.device_option;
   if (n.arg !== undefined) msg.arg = n.arg.map((a) => argToMessage(a, `${what}: net "${n.name}"`));
   return caffe2Types().netDef.encode(msg).finish();
 }

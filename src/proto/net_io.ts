@@ -4,7 +4,7 @@
  * JSON checks every field's type, so a typo ("inputs") is an error rather than an op that silently
  * lost its inputs.
  */
-import type { Argument, NetDef, NetLike, OperatorDef } from '../core/netdef.js';
+import type { Argument, DeviceOption, NetDef, NetLike, OperatorDef } from '../core/netdef.js';
 import { netDefOf } from '../core/netdef.js';
 import { ArgumentError } from '../core/errors.js';
 import { checkNetOps, encodeNetDef, normalizeNetDef, type DecodeNetOptions } from './codec.js';
@@ -70,8 +70,19 @@ function argFromJson(v: unknown, path: string): Argument {
   return arg;
 }
 
+function deviceOptionFromJson(v: unknown, path: string): DeviceOption {
+  const o = record(v, path, [], ['device_type', 'device_id', 'random_seed', 'node_name', 'numa_node_id', 'extra_info']);
+  const d: DeviceOption = { device_type: o.device_type === undefined ? 0 : int(o.device_type, `${path}.device_type`) };
+  if (o.device_id !== undefined) d.device_id = int(o.device_id, `${path}.device_id`);
+  if (o.random_seed !== undefined) d.random_seed = int(o.random_seed, `${path}.random_seed`);
+  if (o.node_name !== undefined) d.node_name = str(o.node_name, `${path}.node_name`);
+  if (o.numa_node_id !== undefined) d.numa_node_id = int(o.numa_node_id, `${path}.numa_node_id`);
+  if (o.extra_info !== undefined) d.extra_info = list(o.extra_info, `${path}.extra_info`, str);
+  return d;
+}
+
 function opFromJson(v: unknown, path: string): OperatorDef {
-  const o = record(v, path, ['type', 'input', 'output'], ['arg', 'name', 'engine', 'is_gradient_op']);
+  const o = record(v, path, ['type', 'input', 'output'], ['arg', 'name', 'engine', 'device_option', 'control_input', 'is_gradient_op']);
   const op: OperatorDef = {
     type: str(o.type, `${path}.type`),
     input: list(o.input, `${path}.input`, str),
@@ -80,6 +91,8 @@ function opFromJson(v: unknown, path: string): OperatorDef {
   };
   if (o.name !== undefined) op.name = str(o.name, `${path}.name`);
   if (o.engine !== undefined) op.engine = str(o.engine, `${path}.engine`);
+  if (o.device_option !== undefined) op.device_option = deviceOptionFromJson(o.device_option, `${path}.device_option`);
+  if (o.control_input !== undefined) op.control_input = list(o.control_input, `${path}.control_input`, str);
   if (o.is_gradient_op !== undefined) {
     if (typeof o.is_gradient_op !== 'boolean') fail(`${path}.is_gradient_op`, `must be true or false, got ${JSON.stringify(o.is_gradient_op)}`);
     if (o.is_gradient_op) op.is_gradient_op = true;
@@ -95,7 +108,7 @@ export function netDefFromJson(text: string, options: DecodeNetOptions = {}): Ne
   } catch (e) {
     throw new ArgumentError(`${WHAT}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  const o = record(parsed, 'NetDef', ['name', 'op'], ['type', 'arg', 'external_input', 'external_output']);
+  const o = record(parsed, 'NetDef', ['name', 'op'], ['type', 'arg', 'device_option', 'external_input', 'external_output']);
   const net: NetDef = {
     name: str(o.name, 'NetDef.name'),
     op: list(o.op, 'NetDef.op', opFromJson),
@@ -103,6 +116,7 @@ export function netDefFromJson(text: string, options: DecodeNetOptions = {}): Ne
     external_output: o.external_output === undefined ? [] : list(o.external_output, 'NetDef.external_output', str),
   };
   if (o.type !== undefined) net.type = str(o.type, 'NetDef.type');
+  if (o.device_option !== undefined) net.device_option = deviceOptionFromJson(o.device_option, 'NetDef.device_option');
   if (o.arg !== undefined) net.arg = list(o.arg, 'NetDef.arg', argFromJson);
   // normalizeNetDef also rejects arguments that set two value fields.
   normalizeNetDef(net, WHAT);
