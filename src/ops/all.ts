@@ -25,3 +25,4 @@ export * from './transpose.js';
 export * from './concat.js';
 export * from './cross_entropy.js';
 export * from './accuracy.js';
+export * from './conv.js';

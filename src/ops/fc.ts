@@ -51,7 +51,7 @@ const DEPTH_STEP = 16;
  * One dispatch of a kernel built on shaders/matmul_tile.wgsl: a rows x cols output summed over
  * `depth`, in parts of `splitDepth` depths (one part when unsplit), 64x64 tiles per part.
  */
-function matmulCall(shader: string, rows: number, cols: number, depth: number, splitDepth = depth, bindings?: KernelCall['bindings']): KernelCall {
+export function matmulCall(shader: string, rows: number, cols: number, depth: number, splitDepth = depth, bindings?: KernelCall['bindings']): KernelCall {
   const colTiles = ceilDiv(cols, TILE);
   const outTiles = ceilDiv(rows, TILE) * colTiles;
   const tiles = outTiles * (splitDepth > 0 ? Math.max(1, ceilDiv(depth, splitDepth)) : 1);
@@ -70,7 +70,7 @@ const CHUNK_ROWS = 1024;
  * Column sums of a row-major [rows, cols] `src` into `dst` with fc_grad_b.wgsl: one pass for
  * short inputs, else per-chunk partials (in scratch `partialsName`) and a second pass.
  */
-function columnSumCalls(rows: number, cols: number, src: BindingSource, dst: BindingSource, partialsName: string): KernelCall[] {
+export function columnSumCalls(rows: number, cols: number, src: BindingSource, dst: BindingSource, partialsName: string): KernelCall[] {
   // Power-of-two column groups: up to 32 columns (128-byte row segments), fewer for narrow inputs
   // so that the spare threads take more rows.
   const groupCols = Math.min(32, 2 ** Math.ceil(Math.log2(Math.max(1, cols))));

@@ -1,0 +1,178 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { core, workspace } from '../../src/index.js';
+import type { HostTensor } from '../../src/ops/registry.js';
+import { checkGradient, compareWithReference, makeRng, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
+
+useGpu();
+const rng = makeRng(13);
+
+interface Case {
+  name: string;
+  x: number[];
+  w: number[];
+  bias?: boolean;
+  args: Record<string, unknown>;
+}
+
+/** Random X, W (and b) for a case. */
+function inputs(c: Case): HostTensor[] {
+  const t = [randomTensor(rng, c.x), randomTensor(rng, c.w)];
+  if (c.bias !== false) t.push(randomTensor(rng, [c.w[0]!]));
+  return t;
+}
+
+// Odd sizes, several tiles of output pixels, padding on every side, strides, dilation, groups, both orders, 1-D.
+const cases: Case[] = [
+  { name: 'LeNet conv1 shape (k5, NCHW)', x: [2, 1, 12, 13], w: [5, 1, 5, 5], args: { kernel: 5 } },
+  { name: 'k3 pad1 stride2 NCHW', x: [2, 3, 9, 7], w: [4, 3, 3, 3], args: { kernel: 3, pad: 1, stride: 2 } },
+  { name: 'uneven pads and strides', x: [1, 2, 8, 9], w: [3, 2, 3, 2], args: { kernel_h: 3, kernel_w: 2, pad_t: 2, pad_l: 0, pad_b: 1, pad_r: 1, stride_h: 2, stride_w: 1 } },
+  { name: 'dilation 2', x: [1, 3, 9, 8], w: [2, 3, 3, 3], args: { kernel: 3, dilation: 2, pads: [1, 2, 0, 1] } },
+  { name: 'groups 3 NCHW', x: [2, 6, 7, 5], w: [9, 2, 3, 3], args: { kernel: 3, group: 3, pad: 1 } },
+  { name: 'NHWC k3 pad1', x: [2, 7, 6, 3], w: [5, 3, 3, 3], args: { kernel: 3, pad: 1, order: 'NHWC' } },
+  { name: 'NHWC groups 2 stride 2', x: [1, 9, 8, 4], w: [6, 3, 2, 2], args: { kernels: [3, 2], strides: [2, 3], group: 2, order: 'NHWC' } },
+  { name: 'no bias', x: [2, 3, 6, 5], w: [4, 3, 2, 3], bias: false, args: { kernels: [2, 3] } },
+  { name: '1-D NCHW', x: [2, 3, 17], w: [4, 3, 3], args: { kernels: [3], pads: [1, 2], strides: [2] } },
+  { name: '1-D NHWC, group 2, dilation', x: [2, 11, 4], w: [6, 3, 2], args: { kernels: [3], dilations: [2], group: 2, order: 'NHWC' } },
+  { name: 'many pixels (>64x64 tiles)', x: [3, 2, 15, 16], w: [70, 2, 1, 1], args: { kernel: 1 } },
+];
+
+describe('Conv forward', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('matches the float64 reference: %s', async (_, c) => {
+    const [err] = await compareWithReference('Conv', inputs(c), c.args);
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it('has Caffe2\'s output shapes', async () => {
+    const [y] = await runOp('Conv', inputs(cases[1]!), cases[1]!.args);
+    expect(y!.shape).toEqual([2, 4, 5, 4]);
+    const [y1] = await runOp('Conv', inputs(cases[8]!), cases[8]!.args);
+    expect(y1!.shape).toEqual([2, 4, 9]);
+    const [yn] = await runOp('Conv', inputs(cases[5]!), cases[5]!.args);
+    expect(yn!.shape).toEqual([2, 7, 6, 5]);
+  });
+
+  it('gives an empty Y for an empty batch', async () => {
+    const [y] = await runOp('Conv', [randomTensor(rng, [0, 2, 5, 5]), randomTensor(rng, [3, 2, 3, 3]), randomTensor(rng, [3])], { kernel: 3 });
+    expect(y!.shape).toEqual([0, 3, 3, 3]);
+  });
+});
+
+describe('ConvGradient', () => {
+  it.each(cases.map((c) => [c.name, c] as const))('matches the float64 reference: %s', async (_, c) => {
+    const [x, w] = inputs(c);
+    const yShape = (await runOp('Conv', inputs(c), c.args))[0]!.shape;
+    const dy = randomTensor(rng, [...yShape]);
+    const noBias = c.bias === false;
+    const errs = await compareWithReference('ConvGradient', [x!, w!, dy], { ...c.args, ...(noBias && { no_bias: 1 }) }, noBias ? 2 : 3);
+    for (const e of errs) expect(e).toBeLessThan(1e-5);
+  });
+
+  it('sums dW over a long batch in parts (NCHW and NHWC)', async () => {
+    for (const order of ['NCHW', 'NHWC']) {
+      const nhwc = order === 'NHWC';
+      const x = randomTensor(rng, nhwc ? [9, 13, 14, 2] : [9, 2, 13, 14]);
+      const w = randomTensor(rng, nhwc ? [3, 3, 3, 2] : [3, 2, 3, 3]);
+      const dy = randomTensor(rng, nhwc ? [9, 11, 12, 3] : [9, 3, 11, 12]);
+      const before = (await workspace.Stats()).dispatches;
+      const errs = await compareWithReference('ConvGradient', [x, w, dy], { kernel: 3, order }, 3);
+      // dW parts, their sum, db, dX.
+      expect((await workspace.Stats()).dispatches - before).toBe(4);
+      for (const e of errs) expect(e).toBeLessThan(1e-5);
+    }
+  });
+
+  it('emits ConvGradient [W_grad, b_grad, X_grad], or [W_grad, X_grad] with no_bias=1 for 2 inputs', () => {
+    const net = core.Net('conv_grad_shape');
+    net.Conv(['X', 'W', 'b'], 'Y', { kernel: 3 });
+    net.Conv(['Y', 'W2'], 'Z', { kernel: 1 });
+    net.AddGradientOperators({ Z: 'Z_grad' });
+    const ops = net.Proto().op.filter((o) => o.is_gradient_op);
+    expect(ops.map((o) => [o.type, o.input, o.output])).toEqual([
+      ['ConvGradient', ['Y', 'W2', 'Z_grad'], ['W2_grad', 'Y_grad']],
+      ['ConvGradient', ['X', 'W', 'Y_grad'], ['W_grad', 'b_grad', 'X_grad']],
+    ]);
+    expect(ops[0]!.arg.find((a) => a.name === 'no_bias')?.i).toBe(1);
+  });
+
+  // Conv is linear in each input: central differences are exact up to fp32 rounding of the loss.
+  it.each([
+    ['NCHW pad stride', [1, 2, 5, 4], [3, 2, 3, 2], { kernels: [3, 2], pads: [1, 0, 1, 1], strides: [2, 1] }],
+    ['NHWC group 2 dilation', [1, 5, 4, 4], [2, 2, 2, 2], { kernel: 2, dilation: 2, group: 2, order: 'NHWC', pad: 1 }],
+    ['1-D', [2, 2, 5], [2, 2, 3], { kernels: [3], pads: [1, 0] }],
+  ] as const)('passes finite differences: %s', async (_, xs, ws, args) => {
+    const t = [randomTensor(rng, [...xs]), randomTensor(rng, [...ws]), randomTensor(rng, [ws[0]])];
+    for (const e of await checkGradient('Conv', t, args)) expect(e).toBeLessThan(1e-3);
+  });
+
+  it('passes finite differences without bias', async () => {
+    const t = [randomTensor(rng, [1, 2, 4, 4]), randomTensor(rng, [2, 2, 3, 3])];
+    for (const e of await checkGradient('Conv', t, { kernel: 3, pad: 1 })) expect(e).toBeLessThan(1e-3);
+  });
+});
+
+describe('Conv errors', () => {
+  async function planFails(type: string, blobs: Record<string, number[]>, args: Record<string, unknown>, outputs = ['Y']): Promise<unknown> {
+    for (const [name, shape] of Object.entries(blobs)) await workspace.FeedBlob(name, randomTensor(rng, shape).data, { shape });
+    const net = core.Net('train');
+    net.Proto().op.push(core.CreateOperator(type, Object.keys(blobs), outputs, args));
+    return workspace.CreateNet(net, true);
+  }
+
+  it('names the filter shape it expects', async () => {
+    await expect(planFails('Conv', { X: [1, 3, 8, 8], W: [4, 2, 3, 3], b: [4] }, { kernel: 3 })).rejects.toThrow(
+      /^Conv \(op #0 in net "train[^"]*"\): input W has shape \[4,2,3,3\], but X \[1,3,8,8\] with group=1 and kernel \[3,3\] needs \[4,3,3,3\]/,
+    );
+    await expect(planFails('Conv', { X: [1, 8, 8, 3], W: [4, 3, 3, 2], b: [4] }, { kernel: 3, order: 'NHWC' })).rejects.toThrow(/needs \[4,3,3,3\] \(NHWC/);
+  });
+
+  it('rejects channels or filters that group does not divide', async () => {
+    await expect(planFails('Conv', { X: [1, 3, 8, 8], W: [4, 1, 3, 3], b: [4] }, { kernel: 3, group: 2 })).rejects.toThrow(/X has 3 channels, which group=2 does not divide/);
+    await expect(planFails('Conv', { X: [1, 4, 8, 8], W: [3, 2, 3, 3], b: [3] }, { kernel: 3, group: 2 })).rejects.toThrow(/W has 3 filters \(dim 0\), which group=2 does not divide/);
+  });
+
+  it('rejects a bias of the wrong length', async () => {
+    await expect(planFails('Conv', { X: [1, 3, 8, 8], W: [4, 3, 3, 3], b: [3] }, { kernel: 3 })).rejects.toThrow(/input b has shape \[3\], but W holds 4 filters \(expected b of shape \[4\]\)/);
+  });
+
+  it('rejects missing, conflicting and bad window arguments', async () => {
+    const blobs = { X: [1, 3, 8, 8], W: [4, 3, 3, 3], b: [4] };
+    await expect(planFails('Conv', blobs, {})).rejects.toThrow(/the kernel size must be set/);
+    await expect(planFails('Conv', blobs, { kernel: 3, kernels: [3, 3] })).rejects.toThrow(/arguments kernels and kernel both set the kernel/);
+    await expect(planFails('Conv', blobs, { kernel: 3, stride: 0 })).rejects.toThrow(/stride must be positive/);
+    await expect(planFails('Conv', blobs, { kernel: 3, pad: -1 })).rejects.toThrow(/pads must be non-negative/);
+    await expect(planFails('Conv', blobs, { kernel: 3, pad_t: 1 })).rejects.toThrow(/pad_t, pad_l, pad_b and pad_r must be given together/);
+    await expect(planFails('Conv', blobs, { kernel: 3, order: 'CHWN' })).rejects.toThrow(/order must be "NCHW" or "NHWC", got "CHWN"/);
+    await expect(planFails('Conv', blobs, { kernel: 3, legacy_pad: 2 })).rejects.toThrow(/legacy_pad=2 is not supported/);
+    await expect(planFails('Conv', blobs, { kernel: 3, strides: [1, 1, 1] })).rejects.toThrow(/stride has 3 value\(s\) \[1,1,1\] but the input has 2 spatial dim\(s\)/);
+    await expect(planFails('Conv', { X: [1, 3, 8], W: [4, 3, 3], b: [4] }, { kernel: 3 })).rejects.toThrow(/use kernels=\[…\] for 1-D/);
+  });
+
+  it('rejects an image smaller than the dilated kernel and 3-D data', async () => {
+    await expect(planFails('Conv', { X: [1, 3, 4, 4], W: [4, 3, 3, 3], b: [4] }, { kernel: 3, dilation: 2 })).rejects.toThrow(
+      /spatial dims \[4,4\] with pads \[0,0,0,0\] are smaller than the dilated kernel \[5,5\]/,
+    );
+    await expect(planFails('Conv', { X: [1, 3, 4, 4, 4], W: [4, 3, 3, 3, 3], b: [4] }, { kernels: [3, 3, 3] })).rejects.toThrow(/3-D windows are not supported/);
+  });
+
+  it('rejects a dY that does not match Y, and the wrong output count', async () => {
+    await expect(planFails('ConvGradient', { X: [1, 3, 8, 8], W: [4, 3, 3, 3], dY: [1, 4, 5, 6] }, { kernel: 3 }, ['dW', 'db', 'dX'])).rejects.toThrow(
+      /input dY has shape \[1,4,5,6\], but Conv of X and W gives Y of shape \[1,4,6,6\]/,
+    );
+    await expect(planFails('ConvGradient', { X: [1, 3, 8, 8], W: [4, 3, 3, 3], dY: [1, 4, 6, 6] }, { kernel: 3, no_bias: 1 }, ['dW', 'db', 'dX'])).rejects.toThrow(
+      /has 3 outputs; expected \[dW\] or \[dW, dX\] with no_bias=1/,
+    );
+  });
+});
+
+describe('Conv geometry layout', () => {
+  it('packs the ConvGeom members in the WGSL struct\'s order', () => {
+    const wgsl = readFileSync(join(import.meta.dirname, '../../shaders/conv_geom.wgsl'), 'utf8');
+    const body = /struct ConvGeom \{([^}]*)\}/.exec(wgsl)![1]!;
+    const members = [...body.matchAll(/^\s*(\w+): i32,/gm)].map((m) => m[1]);
+    expect(members).toEqual(['n', 'c', 'h', 'w', 'm', 'oh', 'ow', 'kh', 'kw', 'sh', 'sw', 'pt', 'pl', 'dh', 'dw', 'cg', 'mg', 'parts']);
+    const ts = readFileSync(join(import.meta.dirname, '../../src/ops/conv.ts'), 'utf8');
+    expect(ts).toContain('[g.n, g.c, g.h, g.w, d.m, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, d.cg, d.mg, parts]');
+  });
+});
