@@ -14,6 +14,8 @@ export interface Series {
   color?: string;
   /** Also mark every point with a dot (a lone point is always marked). */
   points?: boolean;
+  /** Join the points with a line (default true); false with `points` draws a scatter. */
+  line?: boolean;
 }
 
 /** Options of `lineChart`. */
@@ -29,6 +31,8 @@ export interface LineChartOptions {
   height?: number;
   /** Default: shown when there are two or more series. */
   legend?: boolean;
+  /** "log": a base-10 y axis (every y must be positive), for losses that fall by decades. */
+  yScale?: 'linear' | 'log';
 }
 
 /** Tick positions of one axis: the axis spans [min, max]; ticks are multiples of step. */
@@ -37,6 +41,8 @@ export interface Ticks {
   max: number;
   step: number;
   values: number[];
+  /** Tick text when it is not the value itself (a log axis: values are log10 positions). */
+  labels?: string[];
 }
 
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
@@ -88,6 +94,42 @@ export function formatTick(value: number, step: number): string {
   return value.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
 }
 
+/** A log-axis tick: plain digits between 0.001 and 10⁵, else "5e7". */
+function logLabel(mantissa: number, exponent: number): string {
+  const v = mantissa * 10 ** exponent;
+  return exponent >= -3 && exponent < 5 ? String(Number(v.toPrecision(1))) : `${mantissa}e${exponent}`;
+}
+
+/**
+ * Ticks of a base-10 log axis covering [lo, hi] (both > 0), widened to whole decades. Positions are
+ * log10 values; labels are the numbers: 1, 2, 5 per decade over a short span, fewer over a long one.
+ */
+export function logTicks(lo: number, hi: number): Ticks {
+  if (!(lo > 0) || !(hi >= lo) || !Number.isFinite(hi)) throw new RangeError(`logTicks: need 0 < lo <= hi, finite; got [${lo}, ${hi}]`);
+  const min = Math.floor(Math.log10(lo) + 1e-9);
+  const top = Math.max(min + 1, Math.ceil(Math.log10(hi) - 1e-9));
+  const every = Math.ceil((top - min) / 7);
+  // Over a long span ticks skip decades; the axis ends on a tick.
+  const max = min + every * Math.ceil((top - min) / every);
+  const decades = max - min;
+  const mantissas = decades <= 2 ? [1, 2, 5] : decades <= 4 ? [1, 3] : [1];
+  const values: number[] = [];
+  const labels: string[] = [];
+  for (let e = min; e <= max; e++) {
+    if ((e - min) % every !== 0) continue;
+    for (const m of mantissas) {
+      if (e === max && m > 1) break;
+      values.push(e + Math.log10(m));
+      labels.push(logLabel(m, e));
+    }
+  }
+  return { min, max, step: every, values, labels };
+}
+
+function tickText(t: Ticks, i: number): string {
+  return t.labels?.[i] ?? formatTick(t.values[i]!, t.step);
+}
+
 function escapeXml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
@@ -100,9 +142,10 @@ interface Checked {
   y: number[];
   color: string;
   points: boolean;
+  line: boolean;
 }
 
-function checkSeries(series: readonly Series[]): Checked[] {
+function checkSeries(series: readonly Series[], yLog = false): Checked[] {
   if (!series || series.length === 0) throw new RangeError('lineChart: no series to plot (series is empty)');
   return series.map((s, k) => {
     const label = `series ${k} ("${s.name}")`;
@@ -114,8 +157,26 @@ function checkSeries(series: readonly Series[]): Checked[] {
       const bad = values.findIndex((v) => typeof v !== 'number' || !Number.isFinite(v));
       if (bad >= 0) throw new RangeError(`lineChart: ${label} ${axis}[${bad}] is ${values[bad]}; every value must be a finite number`);
     }
-    return { name: s.name, x, y, color: s.color ?? PALETTE[k % PALETTE.length]!, points: s.points === true || y.length === 1 };
+    if (yLog) {
+      const bad = y.findIndex((v) => v <= 0);
+      if (bad >= 0) throw new RangeError(`lineChart: ${label} y[${bad}] is ${y[bad]}; a log axis needs positive values`);
+    }
+    const line = s.line !== false;
+    return {
+      name: s.name,
+      x,
+      // A log axis is a linear one over log10(y); ticks carry the labels.
+      y: yLog ? y.map(Math.log10) : y,
+      color: s.color ?? PALETTE[k % PALETTE.length]!,
+      points: s.points === true || y.length === 1 || !line,
+      line,
+    };
   });
+}
+
+function seriesOf(options: LineChartOptions): Checked[] {
+  if (options.yScale === 'log' && options.equalAxes) throw new RangeError('lineChart: equalAxes and a log y axis exclude each other');
+  return checkSeries(options.series, options.yScale === 'log');
 }
 
 /** Where everything goes: the plot rectangle in pixels and the ticks of both axes. */
@@ -156,7 +217,7 @@ function equalTicks(xr: [number, number], yr: [number, number], pw: number, ph: 
 
 /** Computes the chart's layout (exposed so tests and callers can map data to pixels). */
 export function chartLayout(options: LineChartOptions): ChartLayout {
-  const series = checkSeries(options.series);
+  const series = seriesOf(options);
   const width = options.width ?? 640;
   const height = options.height ?? 420;
   const xr = extent(series.map((s) => s.x));
@@ -171,11 +232,12 @@ export function chartLayout(options: LineChartOptions): ChartLayout {
     if (plot.width < 40 || plot.height < 40) {
       throw new RangeError(`lineChart: ${width}×${height} pixels leave no room for the plot; make the chart larger`);
     }
-    const [x, y] = options.equalAxes ? equalTicks(xr, yr, plot.width, plot.height) : [niceTicks(xr[0], xr[1]), niceTicks(yr[0], yr[1], 5)];
+    const yTicks = options.yScale === 'log' ? logTicks(10 ** yr[0], 10 ** yr[1]) : niceTicks(yr[0], yr[1], 5);
+    const [x, y] = options.equalAxes ? equalTicks(xr, yr, plot.width, plot.height) : [niceTicks(xr[0], xr[1]), yTicks];
     return { width, height, plot, x, y };
   };
   const leftFor = (l: ChartLayout): number =>
-    Math.ceil(14 + CHAR_WIDTH * Math.max(...l.y.values.map((v) => formatTick(v, l.y.step).length)) + (options.yLabel ? 24 : 0));
+    Math.ceil(14 + CHAR_WIDTH * Math.max(...l.y.values.map((_, i) => tickText(l.y, i).length)) + (options.yLabel ? 24 : 0));
   // The y tick labels set the left margin, which (with equal axes) can change the ticks: settle twice.
   let layout = place(60);
   layout = place(leftFor(layout));
@@ -184,7 +246,7 @@ export function chartLayout(options: LineChartOptions): ChartLayout {
 
 /** An SVG document (string) of a line chart with axes, nice ticks, grid, labels and a legend. */
 export function lineChart(options: LineChartOptions): string {
-  const series = checkSeries(options.series);
+  const series = seriesOf(options);
   const L = chartLayout(options);
   const { left, top, width: pw, height: ph } = L.plot;
   const px = (v: number): number => left + ((v - L.x.min) / (L.x.max - L.x.min)) * pw;
@@ -197,21 +259,21 @@ export function lineChart(options: LineChartOptions): string {
     out.push(`<text class="title" x="${fmt(left + pw / 2)}" y="26" text-anchor="middle" font-size="15" font-weight="bold">${escapeXml(options.title)}</text>`);
   }
   out.push('<g class="x-ticks">');
-  for (const v of L.x.values) {
+  for (const [i, v] of L.x.values.entries()) {
     const x = fmt(px(v));
     out.push(
       `<g class="tick" data-value="${v}"><line x1="${x}" y1="${top}" x2="${x}" y2="${top + ph}" stroke="#e3e3e3"/>` +
         `<line x1="${x}" y1="${top + ph}" x2="${x}" y2="${top + ph + 5}" stroke="#333"/>` +
-        `<text x="${x}" y="${top + ph + 18}" text-anchor="middle">${formatTick(v, L.x.step)}</text></g>`,
+        `<text x="${x}" y="${top + ph + 18}" text-anchor="middle">${tickText(L.x, i)}</text></g>`,
     );
   }
   out.push('</g>', '<g class="y-ticks">');
-  for (const v of L.y.values) {
+  for (const [i, v] of L.y.values.entries()) {
     const y = fmt(py(v));
     out.push(
-      `<g class="tick" data-value="${v}"><line x1="${left}" y1="${y}" x2="${left + pw}" y2="${y}" stroke="#e3e3e3"/>` +
+      `<g class="tick" data-value="${options.yScale === 'log' ? Number((10 ** v).toPrecision(6)) : v}"><line x1="${left}" y1="${y}" x2="${left + pw}" y2="${y}" stroke="#e3e3e3"/>` +
         `<line x1="${left - 5}" y1="${y}" x2="${left}" y2="${y}" stroke="#333"/>` +
-        `<text x="${left - 8}" y="${y}" dy="0.35em" text-anchor="end">${formatTick(v, L.y.step)}</text></g>`,
+        `<text x="${left - 8}" y="${y}" dy="0.35em" text-anchor="end">${tickText(L.y, i)}</text></g>`,
     );
   }
   out.push('</g>');
@@ -226,7 +288,7 @@ export function lineChart(options: LineChartOptions): string {
   for (const s of series) {
     const name = escapeXml(s.name);
     out.push(`<g class="series" data-name="${name}">`);
-    if (s.x.length > 1) {
+    if (s.line && s.x.length > 1) {
       const pts = s.x.map((x, i) => `${fmt(px(x))},${fmt(py(s.y[i]!))}`).join(' ');
       out.push(`<polyline fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" stroke-linejoin="round" points="${pts}"/>`);
     }
@@ -242,7 +304,7 @@ export function lineChart(options: LineChartOptions): string {
       const ly = top + 10 + k * 20;
       const color = escapeXml(s.color);
       // The key shows what the series draws: its line, its dots, or both.
-      if (s.x.length > 1) out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
+      if (s.line && s.x.length > 1) out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
       if (s.points) out.push(`<circle cx="${lx + 9}" cy="${ly}" r="3.5" fill="${color}"/>`);
       out.push(`<text x="${lx + 24}" y="${ly}" dy="0.35em">${escapeXml(s.name)}</text>`);
     });

@@ -1,6 +1,6 @@
 /** SVG line charts: nice ticks, equal axes, data → pixel mapping, legend, errors. No GPU. */
 import { describe, expect, it } from 'vitest';
-import { formatTick, lineChart, niceStep, niceTicks } from '../../src/viz/index.js';
+import { formatTick, lineChart, logTicks, niceStep, niceTicks } from '../../src/viz/index.js';
 import { allElements, parseXml, type XmlElement } from './xml_check.js';
 
 /** A seeded LCG: this file needs no GPU helpers. */
@@ -160,5 +160,41 @@ describe('lineChart', () => {
   it('accepts typed arrays', () => {
     const c = readChart(lineChart({ series: [{ name: 'f', x: new Float32Array([0, 1]), y: new Float64Array([2, 4]) }] }));
     expect(c.lines.get('f')).toHaveLength(2);
+  });
+});
+
+describe('log axis and scatter', () => {
+  it('puts log ticks on whole decades, 1-2-5 over a short span and fewer over a long one', () => {
+    const short = logTicks(0.41, 4.7);
+    expect([short.min, short.max]).toEqual([-1, 1]);
+    expect(short.labels).toEqual(['0.1', '0.2', '0.5', '1', '2', '5', '10']);
+    expect(short.values.map((v) => Number((10 ** v).toPrecision(3)))).toEqual([0.1, 0.2, 0.5, 1, 2, 5, 10]);
+    expect(logTicks(0.3, 2.1e7).labels).toEqual(['0.1', '10', '1000', '1e5', '1e7', '1e9']);
+    expect(logTicks(3, 3).labels).toEqual(['1', '2', '5', '10']);
+    expect(() => logTicks(0, 1)).toThrow(/need 0 < lo <= hi/);
+  });
+
+  it('maps y by its logarithm: each decade spans the same pixels, ticks carry the values', () => {
+    const rng = makeRng(5);
+    const y = Array.from({ length: 37 }, (_, i) => 3 * 0.8 ** i + 0.4 + 0.1 * rng());
+    const c = readChart(lineChart({ series: [{ name: 'loss', y }], yScale: 'log' }));
+    const at = new Map(c.yTicks);
+    const decade = at.get(0.1)! - at.get(1)!;
+    expect(decade).toBeGreaterThan(50);
+    expect(at.get(1)! - at.get(10)!).toBeCloseTo(decade, 1);
+    // A point's pixel, read back through the ticks, is its value.
+    const [, py] = c.lines.get('loss')![5]!;
+    expect(10 ** (Math.log10(0.1) + ((at.get(0.1)! - py) / decade))).toBeCloseTo(y[5]!, 2);
+    expect(() => lineChart({ series: [{ name: 'loss', y: [1, 0] }], yScale: 'log' })).toThrow(/series 0 \("loss"\) y\[1\] is 0; a log axis needs positive values/);
+    expect(() => lineChart({ series: [{ name: 'w', y: [1, 2] }], yScale: 'log', equalAxes: true })).toThrow(/exclude each other/);
+  });
+
+  it('draws a scatter (line: false) as dots only, and its legend key as a dot', () => {
+    const svg = lineChart({ series: [{ name: 'batch', x: [0, 1, 2], y: [1, 3, 2], line: false }, { name: 'fit', x: [0, 2], y: [1, 2] }] });
+    const els = allElements(parseXml(svg));
+    const batch = els.find((e) => e.attrs['data-name'] === 'batch')!;
+    expect(batch.children.map((e) => e.name)).toEqual(['circle', 'circle', 'circle']);
+    const legend = els.find((e) => e.attrs.class === 'legend')!;
+    expect(legend.children.map((e) => e.name)).toEqual(['circle', 'text', 'line', 'text']);
   });
 });
