@@ -26,3 +26,4 @@ export * from './concat.js';
 export * from './cross_entropy.js';
 export * from './accuracy.js';
 export * from './conv.js';
+export * from './matmul.js';
