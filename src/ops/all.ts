@@ -27,3 +27,4 @@ export * from './cross_entropy.js';
 export * from './accuracy.js';
 export * from './conv.js';
 export * from './matmul.js';
+export * from './pow.js';

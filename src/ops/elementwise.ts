@@ -487,3 +487,43 @@ export const DivGradient = gradientOp(
   { term: 3, p: 3, q: 2, scale: -1 },
   true,
 );
+
+const reduceLikeArgs = { axis: arg.int(-1), axis_str: arg.string(), order: arg.string('NCHW') };
+
+/** SumReduceLike's arguments as the legacy broadcast=1 arguments of the other ops. */
+const asLegacy = (args: ArgValues<typeof reduceLikeArgs>): ArgValues<BroadcastArgs> => ({ ...args, broadcast: 1 });
+
+export const SumReduceLike = defineOp({
+  type: 'SumReduceLike',
+  doc:
+    'C = A summed over the axes along which B broadcasts against A by the legacy broadcast=1 rule (B\'s dims, ' +
+    'leading/trailing 1s stripped, aligned at `axis`, default suffix, or at `axis_str` in `order`); C has B\'s shape. ' +
+    'float32. Used by gradients of legacy-broadcast ops (Pow).',
+  inputs: ['A', 'B'],
+  outputs: ['C'],
+  args: reduceLikeArgs,
+  noGradient: 'Caffe2 registers none',
+  inferShape(ctx) {
+    ctx.inputs.forEach((t, k) => {
+      if (t.dtype !== 'float32') ctx.dtypeError(`input ${ctx.op.input[k]} has dtype ${t.dtype}, expected float32`);
+    });
+    const fail: Fail = (kind, m) => (kind === 'arg' ? ctx.argError(m) : ctx.shapeError(m));
+    planBroadcast(ctx.inputs[0]!.shape, ctx.inputs[1]!.shape, [ctx.op.input[0]!, ctx.op.input[1]!], asLegacy(ctx.args), fail);
+    return [{ shape: ctx.inputs[1]!.shape, dtype: 'float32' }];
+  },
+  kernels(ctx) {
+    const fail: Fail = (kind, m) => (kind === 'arg' ? ctx.argError(m) : ctx.shapeError(m));
+    const bc = planBroadcast(ctx.inputs[0]!.shape, ctx.inputs[1]!.shape, [ctx.op.input[0]!, ctx.op.input[1]!], asLegacy(ctx.args), fail);
+    // The reduction kernel of the gradient ops, with A in the dC slot and B's strides as the target.
+    const call = reduceCall(bc, 2, plain(1), 0, size(ctx.inputs[1]!.shape));
+    return call ? [call] : [];
+  },
+  reference([a, b], args) {
+    const bc = hostBroadcast(a!, b!, asLegacy(args));
+    const c = new Float64Array(b!.data.length);
+    walkBroadcast(bc, (i, [, ib]) => {
+      c[ib!]! += a!.data[i]!;
+    });
+    return [{ shape: [...b!.shape], data: c }];
+  },
+});

@@ -498,3 +498,24 @@ describe('errors', () => {
     );
   });
 });
+
+describe('SumReduceLike', () => {
+  it.each([
+    ['suffix block', [3, 5, 7], [5, 7], {}],
+    ['axis 1', [3, 5, 7], [5], { axis: 1 }],
+    ['axis_str C', [2, 3, 4, 5], [3], { axis_str: 'C' }],
+    ['a single value', [3, 5, 7], [1], {}],
+    ['same shape', [3, 5], [3, 5], {}],
+  ])('matches the float64 reference: %s', async (_, a, b, args) => {
+    const [err] = await compareWithReference('SumReduceLike', [randomTensor(rng, a as number[]), randomTensor(rng, b as number[])], args);
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it('rejects a B that does not fit A', async () => {
+    await workspace.FeedBlob('srl_a', new Float32Array(6), { shape: [2, 3] });
+    await workspace.FeedBlob('srl_b', new Float32Array(2));
+    await expect(workspace.RunOperatorOnce(core.CreateOperator('SumReduceLike', ['srl_a', 'srl_b'], ['srl_c']))).rejects.toThrow(
+      /SumReduceLike \(op #0.*cannot be broadcast with broadcast=1.*axis=0 would match/,
+    );
+  });
+});
