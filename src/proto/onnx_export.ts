@@ -33,7 +33,8 @@ export interface OnnxExportOptions {
 const DEFAULT_OPSET = 14;
 const IR_VERSION = 8;
 
-type Attr = number | readonly number[] | string;
+/** An attribute value; `{ f }` forces a FLOAT where the number happens to be integral (alpha = 1). */
+type Attr = number | readonly number[] | string | { f: number };
 
 /** Collects nodes, initializers and unique value names for one graph. */
 class GraphBuilder {
@@ -63,6 +64,7 @@ class GraphBuilder {
     const T = this.onnx.AttributeProto.AttributeType;
     const attribute = Object.entries(attrs).map(([name, v]): OnnxNamespace.IAttributeProto => {
       if (typeof v === 'string') return { name, type: T.STRING, s: new TextEncoder().encode(v) };
+      if (typeof v === 'object' && 'f' in v) return { name, type: T.FLOAT, f: v.f };
       if (typeof v === 'number') return Number.isInteger(v) ? { name, type: T.INT, i: v } : { name, type: T.FLOAT, f: v };
       return { name, type: T.INTS, ints: [...v] };
     });
@@ -184,6 +186,25 @@ function scale(l: Lowering): void {
   l.g.node('Mul', [l.inputs[0]!, s], l.outputs);
 }
 
+/** A float32 scalar initializer named after the op's output. */
+function scalarConst(l: Lowering, what: string, v: number): string {
+  return l.g.tensor(l.g.fresh(`${l.op.output[0]}_${what}`), [], 'float32', [v]);
+}
+
+function clip(l: Lowering): void {
+  const lo = scalarConst(l, 'min', num(l.args.min, -3.4028234663852886e38));
+  const hi = scalarConst(l, 'max', num(l.args.max, 3.4028234663852886e38));
+  l.g.node('Clip', [l.inputs[0]!, lo, hi], l.outputs);
+}
+
+function pow(l: Lowering): void {
+  if (l.inputs.length === 2) {
+    binary('Pow')(l);
+    return;
+  }
+  l.g.node('Pow', [l.inputs[0]!, scalarConst(l, 'exponent', num(l.args.exponent, 1))], l.outputs);
+}
+
 /** Per-spatial-dim values of a Conv/Pool argument: list form, single value, or _h/_w pair. */
 function spatial(l: Lowering, one: string, list: string, rank: number, fallback: number): number[] {
   const v = l.args[list];
@@ -257,6 +278,16 @@ const LOWERINGS: Record<string, (l: Lowering) => void> = {
   Relu: direct('Relu'),
   Sigmoid: direct('Sigmoid'),
   Tanh: direct('Tanh'),
+  LeakyRelu: (l) => l.g.node('LeakyRelu', l.inputs, l.outputs, { alpha: { f: num(l.args.alpha, 0.01) } }),
+  Softsign: direct('Softsign'),
+  Exp: direct('Exp'),
+  Log: direct('Log'),
+  Sqrt: direct('Sqrt'),
+  Sqr: (l) => l.g.node('Mul', [l.inputs[0]!, l.inputs[0]!], l.outputs),
+  Abs: direct('Abs'),
+  Negative: direct('Neg'),
+  Clip: clip,
+  Pow: pow,
   Softmax: softmax,
   Flatten: (l) => l.g.node('Flatten', l.inputs, l.outputs, { axis: canon(num(l.args.axis, 1), l.inInfo[0]!.shape.length) }),
   Reshape: reshape,

@@ -110,7 +110,7 @@ describe('ONNX export', () => {
     ops.Tanh!(['X'], 't');
     ops.Softmax!(['t'], 'sm', { axis: 1 });
     ops.Flatten!(['sm'], 'f', { axis: 2 });
-    ops.Reshape!(['f'], 'rs', { shape: [0, -1] });
+    (net as unknown as Record<string, (i: string[], o: string[], a?: object) => void>).Reshape!(['f'], ['rs', 'rs_old'], { shape: [0, -1] });
     const x = feed(makeRng(3), [2, 3, 4]);
     await workspace.FeedBlob('X', x.data, { shape: x.shape });
     await workspace.RunNetOnce(net);
@@ -118,6 +118,37 @@ describe('ONNX export', () => {
     const ours = await workspace.FetchBlobs(names);
     const res = await runOrt(await exportOnnx(net, { inputs: { X: [2, 3, 4] }, outputs: names }), { X: x });
     names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!)).toBeLessThan(1e-5));
+  });
+
+  it('exports the rest of the unary family, Clip and both forms of Pow', async () => {
+    workspace.ResetWorkspace();
+    const rng = makeRng(6);
+    const e = feed(rng, [4]);
+    await workspace.FeedBlob('pw_e', e.data, { shape: e.shape });
+    const net = core.Net('unary_family');
+    const op = (type: string, i: string[], o: string, args: Record<string, unknown> = {}) => net.Proto().op.push(core.CreateOperator(type, i, [o], args));
+    op('LeakyRelu', ['X'], 'lr', { alpha: 1.5 });
+    op('Softsign', ['X'], 'ss');
+    op('Abs', ['X'], 'ab');
+    op('Exp', ['ab'], 'ex');
+    op('Log', ['ex'], 'lg');
+    op('Sqrt', ['ex'], 'sq');
+    op('Sqr', ['X'], 'sr');
+    op('Negative', ['X'], 'ng');
+    op('Clip', ['X'], 'cl', { min: -0.5, max: 1 });
+    op('Clip', ['X'], 'cl2', { min: 0 });
+    op('Pow', ['X'], 'pa', { exponent: 3 });
+    op('Pow', ['sq', 'pw_e'], 'pb', { broadcast: 1 });
+    const x = feed(rng, [2, 3, 4]);
+    await workspace.FeedBlob('X', x.data, { shape: x.shape });
+    await workspace.RunNetOnce(net);
+    const names = ['lr', 'ss', 'lg', 'sr', 'ng', 'cl', 'cl2', 'pa', 'pb'];
+    const ours = await workspace.FetchBlobs(names);
+    const model = await exportOnnx(net, { inputs: { X: [2, 3, 4] }, outputs: names });
+    const types = onnx.ModelProto.decode(model).graph!.node!.map((n) => n.opType);
+    expect(types).toEqual(['LeakyRelu', 'Softsign', 'Abs', 'Exp', 'Log', 'Sqrt', 'Mul', 'Neg', 'Clip', 'Clip', 'Pow', 'Pow']);
+    const res = await runOrt(model, { X: x });
+    names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!), n).toBeLessThan(1e-5));
   });
 
   it.runIf(['Conv', 'MaxPool', 'AveragePool'].every(hasOp))('exports Conv and pooling', async () => {
