@@ -28,3 +28,4 @@ export * from './accuracy.js';
 export * from './conv.js';
 export * from './matmul.js';
 export * from './pow.js';
+export * from './reduce.js';
