@@ -94,9 +94,9 @@ describe('the Node example (the README main command)', () => {
     }
     expect(readFileSync(join(out, 'train_with_sgd.svg'), 'utf8')).toContain('WeightedSum (op#15)');
     expect(stdout).toContain(`to ${out}`);
-    expect(stdout).toMatch(/Before training, W is: \[\[-?\d/);
-    expect(stdout).toMatch(/Ground truth W is: \[\[2\. 1\.5\]\]/);
-    const after = /After training, W is: \[\[(\S+) (\S+)\]\]/.exec(stdout);
+    expect(stdout).toMatch(/Before training, W is: \[\[ ?-?\d/);
+    expect(stdout).toMatch(/Ground truth W is: \[\[2\.  1\.5\]\]/);
+    const after = /After training, W is: \[\[\s*(\S+)\s+(\S+)\]\]/.exec(stdout);
     expect(after).not.toBeNull();
     expect(Math.abs(Number(after![1]) - 2)).toBeLessThan(0.15);
     expect(Math.abs(Number(after![2]) - 1.5)).toBeLessThan(0.15);

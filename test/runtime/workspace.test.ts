@@ -44,9 +44,9 @@ describe('FeedBlob / FetchBlob', () => {
 
   it('prints like numpy', async () => {
     await workspace.FeedBlob('p', [[-0.905963, -0.21433014]]);
-    expect(String(await workspace.FetchBlob('p'))).toBe('[[-0.905963 -0.21433014]]');
+    expect(String(await workspace.FetchBlob('p'))).toBe('[[-0.905963   -0.21433014]]');
     await workspace.FeedBlob('q', [0, 1, 2.5]);
-    expect(String(await workspace.FetchBlob('q'))).toBe('[0. 1. 2.5]');
+    expect(String(await workspace.FetchBlob('q'))).toBe('[0.  1.  2.5]');
   });
 
   it('names near blobs when one is missing', async () => {
