@@ -52,6 +52,8 @@ export { buildToyRegression } from './models/toy_regression.js';
 export type { ToyRegressionOptions, ToyRegressionNets } from './models/toy_regression.js';
 export type { AdapterDescription, DeviceOptions } from './runtime/device.js';
 export type { RuntimeStats } from './runtime/gpu_context.js';
+export type { FeedData, FeedOptions } from './runtime/host_data.js';
+export type { BlobName, WorkspaceLimits } from './runtime/workspace.js';
 export { setKernelSources } from './runtime/gpu_context.js';
 export { staticSources } from './runtime/kernel_source.js';
 export {
