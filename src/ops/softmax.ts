@@ -4,8 +4,9 @@
  * classifier's rows are short; a barrier per row would cost more than the loop on software adapters).
  */
 import { arg, type ArgSchema } from './args.js';
-import { defineOp, type OpContext, type TensorInfo } from './registry.js';
-import { canonicalAxis, linearWorkgroups, requireDType, requireSameShape, size, sizeBetween } from './shape.js';
+import { defineOp, type OpContext } from './registry.js';
+import { canonicalAxis, linearWorkgroups, requireDType, size, sizeBetween } from './shape.js';
+import { requireFloatPair } from './unary.js';
 
 /** Caffe2's 2-D view of a tensor at `axis`: rows = size_to_dim(axis), cols = size_from_dim(axis). */
 export function rowsColsAt(shape: readonly number[], axis: number): { rows: number; cols: number } {
@@ -72,13 +73,9 @@ export const SoftmaxGradient = defineOp({
   args: axisArgs,
   noGradient: 'second derivatives are not supported',
   inferShape(ctx) {
-    const [y, dy] = ctx.inputs as [TensorInfo, TensorInfo];
-    const [yn, dyn] = ctx.op.input as [string, string];
-    requireDType(ctx, yn, y, 'float32');
-    requireDType(ctx, dyn, dy, 'float32');
-    requireSameShape(ctx, yn, y, dyn, dy);
+    const dx = requireFloatPair(ctx);
     viewOf(ctx, ctx.args.axis);
-    return [{ shape: y.shape, dtype: 'float32' }];
+    return [dx];
   },
   kernels(ctx) {
     const { rows, cols } = viewOf(ctx, ctx.args.axis);

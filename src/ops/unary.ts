@@ -43,6 +43,16 @@ function floatLike(ctx: OpContext<ArgSchema>): TensorInfo[] {
   return [{ shape: x.shape, dtype: 'float32' }];
 }
 
+/** Inputs 0 and 1 float32 of one shape (a gradient op's [Y or X, dY]); the info of dX. */
+export function requireFloatPair(ctx: OpContext<ArgSchema>): TensorInfo {
+  const [v, dy] = ctx.inputs as [TensorInfo, TensorInfo];
+  const [vn, dyn] = ctx.op.input as [string, string];
+  requireDType(ctx, vn, v, 'float32');
+  requireDType(ctx, dyn, dy, 'float32');
+  requireSameShape(ctx, vn, v, dyn, dy);
+  return { shape: v.shape, dtype: 'float32' };
+}
+
 /** One elementwise op of the family, as data. */
 interface UnaryMath<S extends ArgSchema> {
   type: keyof typeof UNARY_CODES;
@@ -98,14 +108,7 @@ function unaryGradOp<const S extends ArgSchema>(m: UnaryGradMath<S>) {
     args: m.args,
     inPlace: [[1, 0]],
     noGradient: 'second derivatives are not supported',
-    inferShape(ctx) {
-      const [v, dy] = ctx.inputs as [TensorInfo, TensorInfo];
-      const [vn, dyn] = ctx.op.input as [string, string];
-      requireDType(ctx, vn, v, 'float32');
-      requireDType(ctx, dyn, dy, 'float32');
-      requireSameShape(ctx, vn, v, dyn, dy);
-      return [{ shape: v.shape, dtype: 'float32' }];
-    },
+    inferShape: (ctx) => [requireFloatPair(ctx)],
     kernels(ctx) {
       const n = size(ctx.inputs[0]!.shape);
       if (n === 0) return [];
