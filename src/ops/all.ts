@@ -29,3 +29,4 @@ export * from './conv.js';
 export * from './matmul.js';
 export * from './pow.js';
 export * from './reduce.js';
+export * from './pool.js';
