@@ -1,5 +1,5 @@
 /** The three stages of the train net, drawn by the library's net drawer (Graphviz in WebAssembly). */
-import { netToSvg, svgElement } from '../src/viz/index.js';
+import { GetPydotGraph, svgElement } from '../src/viz/index.js';
 import type { NetStages } from './trainer.js';
 
 /** Where each stage goes. */
@@ -24,7 +24,7 @@ function naturalWidthPx(svg: SVGSVGElement): number {
 /** Renders every stage, fitted to its box; see `wireZoom` for the legible size. */
 export async function drawGraphs(hosts: GraphHosts, stages: NetStages): Promise<void> {
   const names = Object.keys(hosts) as Array<keyof NetStages>;
-  const svgs = await Promise.all(names.map((k) => netToSvg(stages[k])));
+  const svgs = await Promise.all(names.map((k) => GetPydotGraph(stages[k].op, stages[k].name, 'LR').create_svg()));
   names.forEach((k, i) => {
     const svg = svgElement(svgs[i]!);
     const natural = naturalWidthPx(svg);

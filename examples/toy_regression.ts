@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { netDrawer, workspace, type NetDef } from '../src/index.js';
+import { net_drawer, netDrawer, workspace } from '../src/index.js';
 import { buildToyRegression } from '../src/models/toy_regression.js';
 
 const seedArg = process.argv.find((a) => a.startsWith('--seed='));
@@ -47,11 +47,11 @@ for (const i of [0, 9, 19, 29, 39, 49]) {
 }
 // The tutorial's pictures: the train net at its three stages, and the parameter paths.
 mkdirSync(outDir, { recursive: true });
-const stage = (ops: number): NetDef => ({ ...train.Proto(), op: train.Proto().op.slice(0, ops) });
+const ops = train.Proto().op;
 const files: Array<[string, string]> = [
-  ['train_forward.svg', await netDrawer.netToSvg(stage(forwardOps), { rankdir: 'LR' })],
-  ['train_with_gradients.svg', await netDrawer.netToSvg(stage(gradientOps), { rankdir: 'LR' })],
-  ['train_with_sgd.svg', await netDrawer.netToSvg(train, { rankdir: 'LR' })],
+  ['train_forward.svg', await net_drawer.GetPydotGraph(ops.slice(0, forwardOps), 'train', 'LR').create_svg()],
+  ['train_with_gradients.svg', await net_drawer.GetPydotGraph(ops.slice(0, gradientOps), 'train', 'LR').create_svg()],
+  ['train_with_sgd.svg', await net_drawer.GetPydotGraph(ops, 'train', 'LR').create_svg()],
   [
     'w_path.svg',
     netDrawer.lineChart({

@@ -15,6 +15,8 @@ export * as workspace from './runtime/workspace.js';
 export * as proto from './proto/index.js';
 /** Net drawings (DOT/SVG via Graphviz) and SVG line charts. */
 export * as netDrawer from './viz/index.js';
+/** The same module under Caffe2's name: `net_drawer.GetPydotGraph(net, 'train', 'LR')`. */
+export * as net_drawer from './viz/index.js';
 
 /** A BlobReference to `name` with the current NameScope in front (Caffe2's core.ScopedBlobReference). */
 function ScopedBlobReference(name: string): BlobReference {

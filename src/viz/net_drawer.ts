@@ -120,6 +120,12 @@ function minimalBody(ops: readonly OperatorDef[], dependencyOnly: boolean): stri
 
 /** Graphviz DOT text for a net, following Caffe2's net_drawer conventions. */
 export function netToDot(net: Drawable, options: NetDrawOptions = {}): string {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    // netToDot(ops, "train", …) would otherwise drop the name silently; the positional form is GetPydotGraph.
+    throw new TypeError(
+      `netToDot: the second argument is an options object ({ name, rankdir, minimal }), got ${JSON.stringify(options)}; for Caffe2's (net, name, rankdir) use GetPydotGraph`,
+    );
+  }
   const { ops, name } = operatorsOf(net);
   const rankdir = options.rankdir ?? 'LR';
   if (!['LR', 'TB', 'RL', 'BT'].includes(rankdir)) {
