@@ -44,4 +44,13 @@ describe('operator registry layout', () => {
     const have = new Set(registeredOps());
     expect(wanted.filter((t) => !have.has(t))).toEqual([]);
   });
+
+  it('issue #13\'s activation, math and classifier operators (and their gradient ops) are registered', () => {
+    const wanted = ['Relu', 'LeakyRelu', 'Sigmoid', 'Tanh', 'Softsign', 'Exp', 'Log', 'Sqrt', 'Sqr', 'Abs', 'Negative', 'Pow', 'Clip',
+      'ReluGradient', 'LeakyReluGradient', 'SigmoidGradient', 'TanhGradient', 'SoftsignGradient', 'AbsGradient', 'ClipGradient', 'SumReduceLike',
+      'Softmax', 'SoftmaxGradient', 'SoftmaxWithLoss', 'SoftmaxWithLossGradient', 'LabelCrossEntropy', 'LabelCrossEntropyGradient',
+      'CrossEntropy', 'CrossEntropyGradient', 'Accuracy'];
+    const have = new Set(registeredOps());
+    expect(wanted.filter((t) => !have.has(t))).toEqual([]);
+  });
 });
