@@ -10,7 +10,7 @@ import { CreateOperator } from './builder/operator.js';
 import { CurrentDeviceScope, CurrentNameScope, DeviceOption, DeviceScope, DeviceType, NameScope, ScopedName } from './builder/scope.js';
 import { registeredOps } from './ops/registry.js';
 
-export * as workspace from './runtime/workspace.js';
+export * as workspace from './workspace.js';
 /** Caffe2 protobuf (NetDef/TensorProtos) codecs, checkpoints and ONNX export. */
 export * as proto from './proto/index.js';
 /** Net drawings (DOT/SVG via Graphviz) and SVG line charts. */
