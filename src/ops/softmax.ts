@@ -1,12 +1,23 @@
 /**
  * Softmax and SoftmaxGradient over rows: X is viewed as [N, D] with N = prod(dims[:axis]) and
- * D = prod(dims[axis:]) (axis defaults to 1), as Caffe2 coerces it. One invocation per row (a
- * classifier's rows are short; a barrier per row would cost more than the loop on software adapters).
+ * D = prod(dims[axis:]) (axis defaults to 1), as Caffe2 coerces it. Short rows (a classifier's
+ * ten classes) take one invocation each: barriers would cost more than the loop on software
+ * adapters. Rows of WIDE_ROW values or more (ImageNet's 1000 classes) take a workgroup each.
  */
 import { arg, type ArgSchema } from './args.js';
-import { defineOp, type OpContext } from './registry.js';
+import { defineOp, type KernelCall, type OpContext } from './registry.js';
 import { canonicalAxis, linearWorkgroups, requireDType, size, sizeBetween } from './shape.js';
 import { requireFloatPair } from './unary.js';
+
+/** Row length from which a row gets a workgroup of its own. */
+const WIDE_ROW = 512;
+
+/** The dispatch for one softmax-family kernel pair (`<stem>.wgsl` per row, `<stem>_wide.wgsl` per group). */
+function rowCalls(stem: string, rows: number, cols: number): KernelCall[] {
+  if (rows * cols === 0) return [];
+  if (cols < WIDE_ROW) return [{ shader: `${stem}.wgsl`, uniforms: { rows, cols }, workgroups: linearWorkgroups(rows) }];
+  return [{ shader: `${stem}_wide.wgsl`, uniforms: { rows, cols }, workgroups: linearWorkgroups(rows, 1) }];
+}
 
 /** Caffe2's 2-D view of a tensor at `axis`: rows = size_to_dim(axis), cols = size_from_dim(axis). */
 export function rowsColsAt(shape: readonly number[], axis: number): { rows: number; cols: number } {
@@ -55,8 +66,7 @@ export const Softmax = defineOp({
   },
   kernels(ctx) {
     const { rows, cols } = viewOf(ctx, ctx.args.axis);
-    if (rows * cols === 0) return [];
-    return [{ shader: 'softmax.wgsl', uniforms: { rows, cols }, workgroups: linearWorkgroups(rows) }];
+    return rowCalls('softmax', rows, cols);
   },
   gradient: (g) => ({ ops: [g.op('SoftmaxGradient', [g.O(0), g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0)] }),
   reference([x], args) {
@@ -79,8 +89,7 @@ export const SoftmaxGradient = defineOp({
   },
   kernels(ctx) {
     const { rows, cols } = viewOf(ctx, ctx.args.axis);
-    if (rows * cols === 0) return [];
-    return [{ shader: 'softmax_grad.wgsl', uniforms: { rows, cols }, workgroups: linearWorkgroups(rows) }];
+    return rowCalls('softmax_grad', rows, cols);
   },
   reference([y, dy], args) {
     const { rows, cols } = rowsColsAt(y!.shape, hostAxis(args.axis, y!.shape.length));

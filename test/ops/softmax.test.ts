@@ -13,6 +13,9 @@ describe('Softmax', () => {
     [[3, 5, 7], -1],
     [[3, 5, 7], 0],
     [[13], 0],
+    // Rows of 512 and more take a workgroup each.
+    [[3, 700], 1],
+    [[2, 5, 200], 1],
   ])('matches the float64 reference for shape %j, axis %i', async (shape, axis) => {
     const [err] = await compareWithReference('Softmax', [randomTensor(rng, shape as number[], -4, 4)], { axis });
     expect(err).toBeLessThan(1e-5);
@@ -67,9 +70,11 @@ describe('SoftmaxGradient', () => {
     [[7, 5], 1],
     [[3, 5, 7], 2],
     [[3, 5, 7], 0],
+    [[3, 700], 1],
   ])('matches the float64 reference for shape %j, axis %i', async (shape, axis) => {
     const s = shape as number[];
-    const [y] = await runOp('Softmax', [randomTensor(rng, s)], { axis });
+    // Wide logits: some probabilities near 1, so an error in the row sum shows.
+    const [y] = await runOp('Softmax', [randomTensor(rng, s, -8, 8)], { axis });
     const yt = { shape: s, data: Float64Array.from(y!.data) };
     const [err] = await compareWithReference('SoftmaxGradient', [yt, randomTensor(rng, s)], { axis });
     expect(err).toBeLessThan(1e-5);
