@@ -7,6 +7,7 @@
  */
 import protobuf from 'protobufjs';
 import { CAFFE2_PROTO } from './caffe2.proto.js';
+import { liftPackedFloats } from './float_lift.js';
 import type { Argument, DeviceOption, NetDef, OperatorDef } from '../core/netdef.js';
 import { argumentValue } from '../core/netdef.js';
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
@@ -446,7 +447,8 @@ function sourcesOf(dataType: number): { fields: string[]; bytes: number } | null
 
 const DATA_FIELDS = ['float_data', 'int32_data', 'byte_data', 'string_data', 'double_data', 'int64_data', 'raw_data'] as const;
 
-function tensorFromMessage(m: RawTensorProto, index: number, what: string): NamedTensor {
+/** `lifted`: the tensor's packed float_data, cut out of the bytes by liftPackedFloats (then m.float_data is empty). */
+function tensorFromMessage(m: RawTensorProto, index: number, what: string, lifted: Float32Array | null = null): NamedTensor {
   const where = `${what}: tensor #${index} "${m.name}"`;
   const shape = m.dims.map((d) => int64(d, where));
   const n = checkDims(shape, where);
@@ -459,16 +461,22 @@ function tensorFromMessage(m: RawTensorProto, index: number, what: string): Name
   const dtype = storageDType(type);
   const sources = sourcesOf(type);
   if (!dtype || !sources) throw new DTypeError(`${where}: DataType ${dataTypeName(type)} cannot be stored on the GPU (FLOAT, DOUBLE, FLOAT16, INT32, INT64, BOOL and small ints can)`);
-  const present = DATA_FIELDS.filter((f) => m[f].length > 0);
+  const lengthOf = (f: (typeof DATA_FIELDS)[number]): number => (f === 'float_data' && lifted ? lifted.length : m[f].length);
+  const present = DATA_FIELDS.filter((f) => lengthOf(f) > 0);
   const stray = present.find((f) => !sources.fields.includes(f));
   if (stray) throw new ArgumentError(`${where}: a ${dataTypeName(type)} tensor keeps its values in ${sources.fields.join(' or ')}, but ${stray} is set`);
   if (present.length > 1) throw new ArgumentError(`${where}: values are given twice, in ${present.join(' and ')}`);
   const field = present[0];
   const byteForm = field === 'raw_data' || field === 'byte_data';
-  const count = field === undefined ? 0 : byteForm ? m[field].length / sources.bytes : m[field].length;
+  const count = field === undefined ? 0 : byteForm ? m[field].length / sources.bytes : lengthOf(field);
   if (count !== n) {
     const got = byteForm ? `${m[field!].length} bytes (${sources.bytes} per element)` : `${count} values`;
     throw new ShapeError(`${where}: dims ${fmtShape(shape)} hold ${n} elements, but ${field ?? 'no data field'} holds ${field ? got : 'nothing'}`);
+  }
+  if (type === DataType.FLOAT && (lifted || field === 'raw_data')) {
+    // float32 bits as they are: no per-element loop (big checkpoints load at disk speed).
+    const data = lifted ?? new Float32Array(new Uint8Array(m.raw_data).buffer, 0, n); // a copy: aligned, and not a view of a Node Buffer pool
+    return { name: m.name, shape, dtype: 'float32', data, dataType: type };
   }
   const data = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
   const range = type === DataType.INT64 || type === DataType.INT32 ? { min: INT32_MIN, max: INT32_MAX } : SMALL_INTS[type];
@@ -503,8 +511,9 @@ function tensorFromMessage(m: RawTensorProto, index: number, what: string): Name
 /** Decodes TensorProtos bytes (a Caffe2 tensor file or checkpoint), rejecting malformed input. */
 export function decodeTensorProtos(bytes: Uint8Array): NamedTensor[] {
   const what = 'decodeTensorProtos';
-  const m = decodeMessage(caffe2Types().tensorProtos, bytes, what) as unknown as { protos: RawTensorProto[] };
-  return m.protos.map((p, k) => tensorFromMessage(p, k, what));
+  const lifted = bytes instanceof Uint8Array ? liftPackedFloats(bytes) : null;
+  const m = decodeMessage(caffe2Types().tensorProtos, lifted?.rest ?? bytes, what) as unknown as { protos: RawTensorProto[] };
+  return m.protos.map((p, k) => tensorFromMessage(p, k, what, lifted?.floats[k] ?? null));
 }
 
 function tensorToMessage(t: NamedTensor, index: number, what: string): Record<string, unknown> {
