@@ -1,6 +1,7 @@
 // Per-channel sums of an [n, c, s] (NCHW) or [n, s, c] (NHWC) tensor: ConvGradient's db, the sum
 // of dY over batch and pixels. One workgroup per channel; its 256 threads take strided shares of
 // the n*s values and add them by a tree in workgroup memory. An empty batch gives zeros.
+#include "channel_sum.wgsl"
 
 struct Params {
   n: u32,
@@ -14,8 +15,6 @@ struct Params {
 
 override NHWC: bool = false;
 
-var<workgroup> partial: array<f32, 256>;
-
 @compute @workgroup_size(256)
 fn main(
   @builtin(workgroup_id) wid: vec3u,
@@ -27,23 +26,11 @@ fn main(
     return;
   }
   var sum = 0.0;
-  let total = params.n * params.s;
-  for (var e = lid; e < total; e += 256u) {
-    if (NHWC) {
-      sum += src[e * params.c + ch];
-    } else {
-      let b = e / params.s;
-      sum += src[(b * params.c + ch) * params.s + e - b * params.s];
-    }
+  for (var e = lid; e < params.n * params.s; e += 256u) {
+    sum += src[channel_at(ch, e)];
   }
-  partial[lid] = sum;
-  for (var k = 128u; k > 0u; k /= 2u) {
-    workgroupBarrier();
-    if (lid < k) {
-      partial[lid] += partial[lid + k];
-    }
-  }
+  let total = workgroup_sum(lid, sum);
   if (lid == 0u) {
-    dst[ch] = partial[0];
+    dst[ch] = total;
   }
 }

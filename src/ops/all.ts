@@ -30,3 +30,4 @@ export * from './matmul.js';
 export * from './pow.js';
 export * from './reduce.js';
 export * from './pool.js';
+export * from './spatial_bn.js';
