@@ -169,7 +169,7 @@ describe('Basics tutorial, line for line', () => {
     // print(workspace.FetchBlob("softmax"))
     const sm = await workspace.FetchBlob('softmax');
     expect(sm.shape).toEqual([16, 10]);
-    for (let r = 0; r < 16; r++) expect(sm.data.slice(r * 10, r * 10 + 10).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
+    for (let r = 0; r < 16; r++) expect(Array.from(sm.data.slice(r * 10, r * 10 + 10)).reduce((a, v) => a + v, 0)).toBeCloseTo(1, 5);
     // print(workspace.FetchBlob("loss"))
     const before = (await workspace.FetchBlob('loss')).data[0]!;
     expect(before).toBeGreaterThan(0);
