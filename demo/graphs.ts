@@ -21,10 +21,14 @@ function naturalWidthPx(svg: SVGSVGElement): number {
   return width.endsWith('pt') ? (value * 4) / 3 : value;
 }
 
-/** Renders every stage, fitted to its box; see `wireZoom` for the legible size. */
+/**
+ * Renders every stage top to bottom, fitted to its box; see `wireZoom` for the legible size.
+ * Left to right (Caffe2's default) the 16-op train net is ~4000 px wide and its labels shrink to a
+ * few pixels in a page column; top to bottom it is ~800 px wide and reads at column width.
+ */
 export async function drawGraphs(hosts: GraphHosts, stages: NetStages): Promise<void> {
   const names = Object.keys(hosts) as Array<keyof NetStages>;
-  const svgs = await Promise.all(names.map((k) => GetPydotGraph(stages[k].op, stages[k].name, 'LR').create_svg()));
+  const svgs = await Promise.all(names.map((k) => GetPydotGraph(stages[k].op, stages[k].name, 'TB').create_svg()));
   names.forEach((k, i) => {
     const svg = svgElement(svgs[i]!);
     const natural = naturalWidthPx(svg);
@@ -38,14 +42,16 @@ export async function drawGraphs(hosts: GraphHosts, stages: NetStages): Promise<
   });
 }
 
-/** Each "Zoom in" button toggles its graph between fitted to the box and a legible, scrolling size. */
+/** Each zoom button toggles its graph between fitted to the box and a legible, scrolling size, and says which it offers next. */
 export function wireZoom(root: ParentNode): void {
   for (const button of root.querySelectorAll<HTMLButtonElement>('button.zoom')) {
     const body = document.getElementById(button.getAttribute('aria-controls') ?? '');
     if (!body) continue;
     button.addEventListener('click', () => {
       const zoomed = body.classList.toggle('zoomed');
-      button.setAttribute('aria-pressed', String(zoomed));
+      // The label says what a press does next; a toggle's state in aria-pressed would contradict it.
+      button.dataset.zoomed = String(zoomed);
+      button.textContent = zoomed ? 'Fit to box' : 'Zoom in';
     });
   }
 }

@@ -3,17 +3,20 @@
  * code as Node. Training runs in chunks, one RunNetWithHistory per animation frame, so the page
  * keeps painting and answering input while the GPU works.
  */
-import { DeviceError, workspace, type AdapterDescription } from '../src/index.js';
+import { DeviceError, workspace } from '../src/index.js';
 import { installKernelSources } from './kernels.js';
-import { DEFAULTS, readSettings, sameSettings, writeSettings, type Settings } from './settings.js';
+import { DEFAULTS, readSettings, sameData, sameLearningRate, sameSettings, writeSettings, type Settings } from './settings.js';
 import { ToyTrainer, netStages, type ChunkTiming } from './trainer.js';
 import { clearPlots, drawPlots, type PlotHosts } from './plots.js';
 import { drawGraphs, wireZoom } from './graphs.js';
+import { describeAdapter, divergedMessage, formatNumber, noAdapterMessage, noWebGpuMessage } from './messages.js';
 
 /** Iterations per animation frame: one submit and one readback each. */
 const CHUNK = 10;
 
 type State = 'starting' | 'no-webgpu' | 'idle' | 'busy' | 'ready' | 'training' | 'lost';
+/** What a training loop was started for: a fixed count (Step 1, Train 100) or until paused (Play). */
+type RunKind = 'count' | 'play';
 
 function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -32,8 +35,11 @@ const ui = {
   init: byId<HTMLButtonElement>('btn-init'),
   step: byId<HTMLButtonElement>('btn-step'),
   train: byId<HTMLButtonElement>('btn-train'),
+  play: byId<HTMLButtonElement>('btn-play'),
   reset: byId<HTMLButtonElement>('btn-reset'),
   status: byId('status'),
+  plots: byId('plots'),
+  logLoss: byId<HTMLInputElement>('loss-log'),
   beforeW: byId('before-W'),
   beforeB: byId('before-B'),
   afterW: byId('after-W'),
@@ -46,13 +52,18 @@ const ui = {
   timing: byId('timing'),
   timingNote: byId('timing-note'),
 };
-const plotHosts: PlotHosts = { w: byId('plot-w-body'), b: byId('plot-b-body'), loss: byId('plot-loss-body') };
+const plotHosts: PlotHosts = { w: byId('plot-w-body'), b: byId('plot-b-body'), loss: byId('plot-loss-body'), batch: byId('plot-batch-body') };
 const graphHosts = { forward: byId('graph-forward-body'), gradients: byId('graph-gradients-body'), sgd: byId('graph-sgd-body') };
 
 let state: State = 'starting';
+let runKind: RunKind = 'count';
 let trainer: ToyTrainer | null = null;
 let graphsFor: Settings | null = null;
 let stopRequested = false;
+/** False while the form shows a mistake: nothing trains on settings the reader did not mean. */
+let formValid = true;
+/** A learning-rate schedule waiting for the running loop's next chunk. */
+let pendingLr: Settings | null = null;
 /** Bumped whenever we drop a device ourselves, so its "lost" promise is not reported as a failure. */
 let deviceGeneration = 0;
 
@@ -60,39 +71,40 @@ function setState(next: State): void {
   state = next;
   document.body.dataset.state = next;
   const usable = next === 'idle' || next === 'ready';
-  ui.init.disabled = !usable;
-  ui.step.disabled = !usable;
+  const canRun = usable && formValid;
+  const training = next === 'training';
+  ui.init.disabled = !canRun;
+  ui.step.disabled = !canRun;
   ui.reset.disabled = !usable;
-  ui.train.disabled = !(usable || next === 'training');
-  ui.train.textContent = next === 'training' ? 'Stop' : 'Train 100';
+  ui.train.disabled = !(canRun || (training && runKind === 'count'));
+  ui.train.textContent = training && runKind === 'count' ? 'Stop' : 'Train 100';
+  ui.play.disabled = !(canRun || (training && runKind === 'play'));
+  ui.play.textContent = training && runKind === 'play' ? 'Pause' : 'Play';
   for (const el of ui.form.querySelectorAll('input')) el.disabled = next === 'no-webgpu' || next === 'lost';
 }
 
+/** The live region: set when something starts or ends, never per chunk (a screen reader would read each). */
 function setStatus(text: string): void {
   ui.status.textContent = text;
 }
 
-function showMessage(title: string, text: string, restart: boolean): void {
+function showMessage(title: string, text: string, button: string | null): void {
   ui.messageTitle.textContent = title;
   ui.messageText.textContent = text;
-  ui.restart.hidden = !restart;
+  ui.restart.hidden = button === null;
+  if (button !== null) ui.restart.textContent = button;
   ui.message.hidden = false;
-  if (restart) ui.restart.focus();
+  if (button !== null) ui.restart.focus();
 }
 
 function hideMessage(): void {
   ui.message.hidden = true;
 }
 
-function describeAdapter(a: AdapterDescription): string {
-  const name = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
-  const detail = a.description && a.description !== name ? ` (${a.description})` : '';
-  return `Adapter: ${name}${detail}${a.software ? ' · software rasteriser: slow, but the results are the same' : ''}`;
-}
-
 /** Reads the form; shows what is wrong and returns null when something is. */
 function settingsOrNull(): Settings | null {
   const read = readSettings(ui.form);
+  formValid = !('errors' in read);
   if ('errors' in read) {
     ui.formError.textContent = `Fix the settings first: ${read.errors.join('; ')}.`;
     ui.formError.hidden = false;
@@ -139,12 +151,17 @@ function showValues(): void {
   ui.iteration.textContent = String(n);
   ui.loss.textContent = n ? formatNumber(t.history.loss[n - 1]!) : '–';
   ui.lr.textContent = n ? formatNumber(t.history.lr[n - 1]!) : '–';
-  drawPlots(plotHosts, t.history, [t.truth.W.data[0]!, t.truth.W.data[1]!, t.truth.B.data[0]!]);
+  redrawPlots();
 }
 
-function formatNumber(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  return Number.isFinite(v) ? v.toPrecision(4) : v > 0 ? '∞' : '−∞';
+function redrawPlots(): void {
+  const t = trainer;
+  if (!t) return;
+  drawPlots(plotHosts, t.history, t.batch, {
+    truth: [t.truth.W.data[0]!, t.truth.W.data[1]!, t.truth.B.data[0]!],
+    noiseStd: t.settings.noiseStd,
+    logLoss: ui.logLoss.checked,
+  });
 }
 
 function showTiming(last: ChunkTiming): void {
@@ -152,8 +169,7 @@ function showTiming(last: ChunkTiming): void {
   const per = last.ms / last.iterations;
   const avg = t.totalMs / t.iteration;
   ui.timing.textContent = `${avg.toFixed(2)} ms`;
-  ui.timingNote.textContent =
-    `mean over ${t.iteration}; the last ${last.iterations} took ${per.toFixed(2)} ms each, in one submit and one readback`;
+  ui.timingNote.textContent = `mean over ${t.iteration}; the last ${last.iterations} took ${per.toFixed(2)} ms each, in one submit and one readback`;
 }
 
 /** Watches the device so a loss shows a message and a restart button instead of a dead page. */
@@ -171,7 +187,7 @@ async function watchDevice(): Promise<void> {
       `The browser reported: ${(info.message || info.reason).replace(/\.+$/, '')}. This happens when the GPU driver resets or the ` +
         'browser reclaims the GPU (for example after the tab sat in the background). The training state lived ' +
         'on that device and is gone; restart to get a new device and train again.',
-      true,
+      'Restart the GPU',
     );
   });
 }
@@ -184,7 +200,7 @@ function fail(e: unknown, what: string): void {
     trainer = null;
     setState('lost');
     setStatus(`${what} failed: the GPU is not usable.`);
-    showMessage('The GPU stopped working', err.message, true);
+    showMessage('The GPU stopped working', err.message, 'Restart the GPU');
     return;
   }
   setState(trainer ? 'ready' : 'idle');
@@ -194,7 +210,10 @@ function fail(e: unknown, what: string): void {
 /** Builds the nets from the form, runs the init net and shows the starting point. */
 async function initialise(): Promise<boolean> {
   const settings = settingsOrNull();
-  if (!settings) return false;
+  if (!settings) {
+    setState(state);
+    return false;
+  }
   setState('busy');
   setStatus('Initialising: running the init net and planning the train net…');
   try {
@@ -204,6 +223,7 @@ async function initialise(): Promise<boolean> {
     // The device may have been lost while the init net ran.
     if (state !== 'busy') return false;
     trainer = created;
+    pendingLr = null;
     showValues();
     setState('ready');
     setStatus(`Initialised with seed ${settings.seed}: W and B hold their random starting values.`);
@@ -219,25 +239,57 @@ function nextFrame(): Promise<void> {
   return new Promise((resolve) => requestAnimationFrame(() => resolve()));
 }
 
-/** Trains `total` iterations, CHUNK per animation frame, updating the page after each chunk. */
-async function train(total: number): Promise<void> {
+/** On a narrow screen the plots sit below the controls: bring them into view when training starts. */
+function revealPlots(): void {
+  const box = ui.plots.getBoundingClientRect();
+  const visible = Math.min(box.bottom, window.innerHeight) - Math.max(box.top, 0);
+  if (visible >= Math.min(box.height, window.innerHeight) * 0.5) return;
+  const reduce = window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  ui.plots.scrollIntoView({ block: 'start', behavior: reduce ? 'auto' : 'smooth' });
+}
+
+/** Applies a learning-rate schedule that is waiting, between chunks. */
+async function applyPendingLr(t: ToyTrainer): Promise<void> {
+  const next = pendingLr;
+  if (!next) return;
+  pendingLr = null;
+  await t.setLearningRate(next);
+  setStatus(
+    `Learning rate changed to base_lr ${next.baseLr}, stepsize ${next.stepsize}, gamma ${next.gamma} from iteration ${t.iteration + 1}; W and B carry on.`,
+  );
+}
+
+/** Trains `total` iterations (Infinity: until paused), CHUNK per animation frame, updating the page after each. */
+async function train(total: number, kind: RunKind): Promise<void> {
+  const settings = settingsOrNull();
+  if (!settings) {
+    setState(state);
+    return;
+  }
+  // Changed data settings wait for Initialise (the hint says so); a new learning rate applies now.
   if (!trainer && !(await initialise())) return;
   const t = trainer!;
+  if (!sameLearningRate(settings, t.settings)) pendingLr = settings;
   stopRequested = false;
+  runKind = kind;
   setState('training');
+  revealPlots();
+  setStatus(kind === 'play' ? 'Playing: training until you press Pause…' : `Training ${total} iteration${total === 1 ? '' : 's'}…`);
   const start = performance.now();
+  // Divergence is judged against where this stretch began, so a run rescued by a new rate can go on.
+  const baseline = t.history.loss[t.history.loss.length - 1];
   let done = 0;
   try {
     while (done < total && !stopRequested) {
       await nextFrame();
       if (stopRequested) break;
+      await applyPendingLr(t);
       const timing = await t.run(Math.min(CHUNK, total - done));
       if (state !== 'training') return;
       done += timing.iterations;
       showValues();
       showTiming(timing);
-      setStatus(`Training: ${done} of ${total} iterations…`);
-      if (!t.finite) break;
+      if (t.divergedSince(baseline)) break;
     }
   } catch (e) {
     fail(e, 'Training');
@@ -246,41 +298,34 @@ async function train(total: number): Promise<void> {
   // A lost device ends the loop too, and has already put the page in its own state.
   if (state !== 'training') return;
   setState('ready');
-  const wall = (performance.now() - start).toFixed(0);
-  if (!t.finite) {
-    setStatus(`The values blew up after ${t.iteration} iterations (NaN or ∞): make |base_lr| smaller and Initialise again.`);
-  } else {
-    const stopped = done < total ? `Stopped after ${done} of ${total}` : `Trained ${done} iteration${done === 1 ? '' : 's'}`;
-    setStatus(`${stopped} in ${wall} ms (page updates included); ${t.iteration} in all.${settingsNote()}`);
+  if (t.divergedSince(baseline)) {
+    const loss = t.history.loss;
+    setStatus(divergedMessage(t.iteration, baseline ?? loss[0]!, loss[loss.length - 1]!, t.settings.baseLr, t.finite));
+    return;
   }
+  const wall = (performance.now() - start).toFixed(0);
+  const what =
+    kind === 'play' ? `Paused after ${done} iterations` : done < total ? `Stopped after ${done} of ${total}` : `Trained ${done} iteration${done === 1 ? '' : 's'}`;
+  setStatus(`${what} in ${wall} ms (page updates included); ${t.iteration} in all.${dataNote(t)}`);
 }
 
-function settingsNote(): string {
+/** A reminder when the form's batch, noise or seed differ from the run's: they apply on Initialise. */
+function dataNote(t: ToyTrainer): string {
   const read = readSettings(ui.form);
-  return trainer && 'settings' in read && !sameSettings(read.settings, trainer.settings) ? ' The settings changed: Initialise applies them and starts over.' : '';
+  return 'settings' in read && !sameData(read.settings, t.settings) ? ' Batch size, noise and seed apply when you press Initialise (it starts over).' : '';
 }
 
 function reset(): void {
   trainer = null;
+  pendingLr = null;
   workspace.ResetWorkspace();
   writeSettings(ui.form, DEFAULTS);
-  ui.formError.hidden = true;
+  settingsOrNull();
   showValues();
-  clearPlots(plotHosts, 'Press Initialise, Step 1 or Train 100.');
+  clearPlots(plotHosts, 'Press Initialise, Step 1, Train 100 or Play.');
   void redrawGraphs({ ...DEFAULTS });
   setState('idle');
   setStatus("Workspace cleared and the tutorial's settings restored.");
-}
-
-function noWebGpuMessage(): string {
-  if (!window.isSecureContext) {
-    return 'Browsers offer WebGPU only to secure pages: open this demo over https:// or from http://localhost.';
-  }
-  return (
-    'This page trains on your GPU through WebGPU, and this browser does not offer it (navigator.gpu is missing). ' +
-    'Use a current Chrome or Edge (Windows, macOS, ChromeOS, Android), Safari 26 or later, or Firefox 141 or later on Windows. ' +
-    'On Linux, Chrome may need WebGPU switched on at chrome://flags/#enable-unsafe-webgpu.'
-  );
 }
 
 /** Opens the device, shows the adapter and initialises a run. */
@@ -296,7 +341,7 @@ async function start(): Promise<void> {
     clearPlots(plotHosts, 'Training needs WebGPU.');
     ui.adapter.textContent = 'Adapter: none (WebGPU is not available in this browser)';
     setStatus('WebGPU is not available, so nothing can be trained here. The net graphs below still show what would run.');
-    showMessage('This browser does not offer WebGPU', noWebGpuMessage(), false);
+    showMessage('This browser does not offer WebGPU', noWebGpuMessage(window.isSecureContext), null);
     return;
   }
   try {
@@ -308,11 +353,7 @@ async function start(): Promise<void> {
     clearPlots(plotHosts, 'Training needs a GPU.');
     ui.adapter.textContent = 'Adapter: none';
     setStatus('No GPU could be opened, so nothing can be trained here.');
-    showMessage(
-      'WebGPU is on, but no GPU could be opened',
-      `${(e as Error).message} The GPU may be blocklisted or hardware acceleration switched off (see chrome://gpu or about:support).`,
-      true,
-    );
+    showMessage('WebGPU is on, but no GPU could be opened', noAdapterMessage((e as Error).message), 'Try again');
     return;
   }
   await graphs;
@@ -333,23 +374,57 @@ async function restart(): Promise<void> {
   await start().catch((e: unknown) => fail(e, 'Restart'));
 }
 
-ui.step.addEventListener('click', () => void train(1));
+/** A valid form change: a new learning rate applies now (or at the next chunk); data settings wait for Initialise. */
+async function settingsChanged(settings: Settings): Promise<void> {
+  const t = trainer;
+  if (!t) return;
+  const note = dataNote(t);
+  if (sameLearningRate(settings, t.settings)) {
+    if (note) setStatus(note.trim());
+    return;
+  }
+  pendingLr = settings;
+  if (state === 'training') {
+    setStatus(`The new learning rate applies from the next chunk.${note}`);
+    return;
+  }
+  if (state !== 'ready') return;
+  setState('busy');
+  try {
+    await applyPendingLr(t);
+    if (note) setStatus(`${ui.status.textContent ?? ''}${note}`);
+    setState('ready');
+  } catch (e) {
+    fail(e, 'Changing the learning rate');
+  }
+}
+
+ui.step.addEventListener('click', () => void train(1, 'count'));
 ui.train.addEventListener('click', () => {
   if (state === 'training') stopRequested = true;
-  else void train(100);
+  else void train(100, 'count');
+});
+ui.play.addEventListener('click', () => {
+  if (state === 'training') stopRequested = true;
+  else void train(Infinity, 'play');
 });
 ui.reset.addEventListener('click', reset);
 ui.restart.addEventListener('click', () => void restart());
+ui.logLoss.addEventListener('change', redrawPlots);
 // Initialise is the form's submit button, so Enter in any field initialises too.
 ui.form.addEventListener('submit', (ev) => {
   ev.preventDefault();
   if (state === 'idle' || state === 'ready') void initialise();
 });
+// Every keystroke re-checks the form, so Train is blocked the moment a value is wrong.
+ui.form.addEventListener('input', () => {
+  settingsOrNull();
+  setState(state);
+});
 ui.form.addEventListener('change', () => {
-  if (state !== 'ready' && state !== 'idle') return;
-  if (!settingsOrNull()) return;
-  const note = settingsNote();
-  if (note) setStatus(note.trim());
+  const settings = settingsOrNull();
+  setState(state);
+  if (settings) void settingsChanged(settings);
 });
 
 wireZoom(document);

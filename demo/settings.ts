@@ -76,3 +76,16 @@ export function writeSettings(form: HTMLFormElement, settings: Readonly<Settings
 export function sameSettings(a: Readonly<Settings>, b: Readonly<Settings>): boolean {
   return FIELDS.every((k) => a[k] === b[k]);
 }
+
+/** The learning-rate schedule: it can change mid-run (the train net is planned again). */
+const LR_FIELDS: ReadonlyArray<keyof Settings> = ['baseLr', 'stepsize', 'gamma'];
+
+/** True when both have the same learning-rate schedule. */
+export function sameLearningRate(a: Readonly<Settings>, b: Readonly<Settings>): boolean {
+  return LR_FIELDS.every((k) => a[k] === b[k]);
+}
+
+/** True when both make the same data from the same start (batch, noise, seed): only Initialise changes these. */
+export function sameData(a: Readonly<Settings>, b: Readonly<Settings>): boolean {
+  return FIELDS.every((k) => LR_FIELDS.includes(k) || a[k] === b[k]);
+}

@@ -1,7 +1,8 @@
 /**
  * One training run of the Toy Regression on the GPU, with no DOM: the nets built from the settings,
  * the values the tutorial prints, and the per-iteration history gathered chunk by chunk (one
- * RunNetWithHistory submit and one readback per chunk, never one per iteration).
+ * RunNetWithHistory submit and one readback per chunk, never one per iteration). The learning-rate
+ * schedule can change mid-run: the train net is planned again, W, B, ITER and the RNG carry on.
  */
 import { Tensor, workspace, type NetDef, type OperatorDef } from '../src/index.js';
 import { buildToyRegression } from '../src/models/toy_regression.js';
@@ -22,6 +23,13 @@ export interface History {
   /** loss[i] and lr[i] belong to iteration i + 1. */
   loss: number[];
   lr: number[];
+}
+
+/** The batch of the last iteration: X's two columns and the noisy labels it was fitted to. */
+export interface Batch {
+  x0: number[];
+  x1: number[];
+  y: number[];
 }
 
 /** What one chunk cost. */
@@ -56,10 +64,12 @@ export class ToyTrainer {
   readonly history: History = { w0: [], w1: [], b: [], loss: [], lr: [] };
   /** Summed ChunkTiming.ms over every iteration run. */
   totalMs = 0;
+  /** The last iteration's batch (null before the first). */
+  batch: Batch | null = null;
 
   private constructor(
-    readonly settings: Settings,
-    private readonly trainName: string,
+    private currentSettings: Settings,
+    private trainName: string,
     readonly before: { W: Tensor; B: Tensor },
     readonly truth: { W: Tensor; B: Tensor },
   ) {
@@ -77,6 +87,39 @@ export class ToyTrainer {
     await workspace.CreateNet(train, true);
     const [W, B, W_gt, B_gt] = await workspace.FetchBlobs(['W', 'B', 'W_gt', 'B_gt']);
     return new ToyTrainer(settings, train.Name(), { W: W!, B: B! }, { W: W_gt!, B: B_gt! });
+  }
+
+  /** The settings the train net now runs with (the learning rate may have changed since create). */
+  get settings(): Settings {
+    return this.currentSettings;
+  }
+
+  /**
+   * Switches to another learning-rate schedule without starting over: the train net is rebuilt
+   * and planned again; W, B, ITER and the RNG stream are workspace state and carry on.
+   */
+  async setLearningRate(lr: Pick<Settings, 'baseLr' | 'stepsize' | 'gamma'>): Promise<void> {
+    const next = { ...this.currentSettings, baseLr: lr.baseLr, stepsize: lr.stepsize, gamma: lr.gamma };
+    const { train } = buildToyRegression(next);
+    await workspace.CreateNet(train, true);
+    workspace.DeleteNet(this.trainName);
+    this.trainName = train.Name();
+    this.currentSettings = next;
+  }
+
+  /**
+   * True when training runs away: a value is no longer finite, or the recent loss is ten times
+   * `baseline` (the loss when this stretch of training began; by default the first loss). A
+   * positive base_lr climbs the loss instead of descending it.
+   */
+  divergedSince(baseline?: number): boolean {
+    if (!this.finite) return true;
+    const loss = this.history.loss;
+    if (loss.length < 2) return false;
+    const recent = loss.slice(-5);
+    const mean = recent.reduce((a, b) => a + b, 0) / recent.length;
+    const floor = this.currentSettings.noiseStd ** 2 / 2;
+    return mean > 10 * Math.max(baseline ?? loss[0]!, floor, 1e-6);
   }
 
   /** Iterations run so far. */
@@ -101,9 +144,18 @@ export class ToyTrainer {
   /** Runs `n` iterations in one submit and appends their history. */
   async run(n: number): Promise<ChunkTiming> {
     const t0 = performance.now();
-    const got = await workspace.RunNetWithHistory(this.trainName, n, ['W', 'B', 'loss', 'LR']);
+    const got = await workspace.RunNetWithHistory(this.trainName, n, ['W', 'B', 'loss', 'LR', 'X', 'Y_noise']);
     const ms = performance.now() - t0;
     const w = got.W!.data;
+    // Only the last iteration's batch is shown; it came back in the same readback.
+    const rows = this.currentSettings.batch;
+    const x = got.X!.data.subarray((n - 1) * rows * 2, n * rows * 2);
+    const y = got.Y_noise!.data.subarray((n - 1) * rows, n * rows);
+    this.batch = {
+      x0: Array.from({ length: rows }, (_, i) => x[2 * i]!),
+      x1: Array.from({ length: rows }, (_, i) => x[2 * i + 1]!),
+      y: Array.from(y),
+    };
     for (let i = 0; i < n; i++) {
       this.history.w0.push(w[2 * i]!);
       this.history.w1.push(w[2 * i + 1]!);

@@ -1,7 +1,8 @@
 /**
  * The browser demo end to end in real headless Chromium on SwiftShader's WebGPU: build it with
  * Vite, serve dist-demo/ from a throwaway static server, train, and check what a person would see.
- * Saves test-artifacts/demo.png (and a narrow-screen demo-narrow.png) to look at.
+ * Saves test-artifacts/demo.png, demo-laptop.png (the 1280×900 viewport right after Train 100)
+ * and demo-narrow.png to look at.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -66,6 +67,16 @@ function numbers(text: string | null): number[] {
   return (text ?? '').match(/-?\d+(?:\.\d*)?(?:e[-+]?\d+)?/gi)?.map(Number) ?? [];
 }
 
+/** Whether every element matching `selector` lies wholly inside the viewport. */
+function allInView(page: Page, selector: string): Promise<boolean[]> {
+  return page.$$eval(selector, (els) =>
+    els.map((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= window.innerHeight && r.right <= window.innerWidth;
+    }),
+  );
+}
+
 /** Console errors and uncaught exceptions of a page, collected as they happen. */
 function collectErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -98,11 +109,18 @@ describe.skipIf(!haveChromium)(title, () => {
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
   });
 
-  it('trains 100 iterations to the ground truth, with graphs, plots and no console error', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  /** A fresh page (its own context) that collects console errors; `init` runs before the page's scripts. */
+  async function openPage(options: { viewport?: { width: number; height: number }; init?: () => void } = {}) {
+    const context = await browser.newContext(options.viewport ? { viewport: options.viewport } : {});
     const page = await context.newPage();
     page.setDefaultTimeout(PAGE_TIMEOUT);
     const errors = collectErrors(page);
+    if (options.init) await page.addInitScript(options.init);
+    return { context, page, errors };
+  }
+
+  it('trains 100 iterations to the ground truth, with graphs, plots and no console error', async () => {
+    const { context, page, errors } = await openPage({ viewport: { width: 1280, height: 900 } });
 
     await page.goto(url);
     await page.waitForSelector('body[data-state="ready"]');
@@ -111,8 +129,14 @@ describe.skipIf(!haveChromium)(title, () => {
     expect(beforeW).toHaveLength(2);
     expect(await page.locator('#iteration').textContent()).toBe('0');
 
+    // At a laptop's viewport the plots sit beside the controls: pressing Train shows training there.
     await page.getByRole('button', { name: 'Train 100' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('#iteration')?.textContent) >= 10);
+    expect(await allInView(page, '.plot-body')).toEqual([true, true, true, true]);
+    await page.screenshot({ path: join(ARTIFACTS, 'demo-laptop.png') });
     await page.waitForFunction(() => document.querySelector('#iteration')?.textContent === '100' && document.body.dataset.state === 'ready');
+    expect(await allInView(page, '.plot-body')).toEqual([true, true, true, true]);
+    await expect(page.locator('#status').textContent()).resolves.toMatch(/^Trained 100 iterations in \d+ ms/);
 
     const truthW = numbers(await page.locator('#truth-W').textContent());
     const truthB = numbers(await page.locator('#truth-B').textContent());
@@ -134,26 +158,105 @@ describe.skipIf(!haveChromium)(title, () => {
     expect(graphNodes[0]!).toBeGreaterThan(0);
     expect(graphNodes[1]!).toBeGreaterThan(graphNodes[0]!);
     expect(graphNodes[2]!).toBeGreaterThan(graphNodes[1]!);
-    // Three charts, each with a drawn line over the 100 iterations.
+    // Four charts, each with a drawn line; the batch scatter has a dot per row of the batch.
     const plotLines = await page.$$eval('.plot-body > svg', (svgs) => svgs.map((s) => s.querySelectorAll('polyline').length));
-    expect(plotLines).toHaveLength(3);
+    expect(plotLines).toHaveLength(4);
     for (const n of plotLines) expect(n).toBeGreaterThan(0);
+    expect(await page.locator('#plot-batch-body g.series[data-name="batch"] circle').count()).toBe(64);
+    expect(await page.locator('#plot-loss-body g.series[data-name="σ²/2 floor"] polyline').count()).toBe(1);
+    // The log scale redraws the loss on decades, the floor still drawn.
+    await page.getByLabel('Log-scale loss').check();
+    await expect(page.locator('#plot-loss-body text.title').textContent()).resolves.toBe('Loss per iteration (log scale)');
+    expect(await page.locator('#plot-loss-body g.series[data-name="σ²/2 floor"] polyline').count()).toBe(1);
+    // Zoom buttons say what a press does next.
+    const zoom = page.locator('#graph-sgd button.zoom');
+    await zoom.click();
+    await expect(zoom.textContent()).resolves.toBe('Fit to box');
+    await zoom.click();
+    await expect(zoom.textContent()).resolves.toBe('Zoom in');
     await expect(page.locator('#timing').textContent()).resolves.toMatch(/\d+(\.\d+)? ms/);
 
     await page.screenshot({ path: join(ARTIFACTS, 'demo.png'), fullPage: true });
+    // On a phone the plots are below the controls: Step 1 brings them into view.
     await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.getByRole('button', { name: 'Step 1' }).click();
+    await page.waitForFunction(() => document.querySelector('#iteration')?.textContent === '101' && document.body.dataset.state === 'ready');
+    await page.waitForFunction(() => {
+      const r = document.querySelector('#plots')!.getBoundingClientRect();
+      return r.top >= -1 && r.top < window.innerHeight / 2;
+    });
     await page.screenshot({ path: join(ARTIFACTS, 'demo-narrow.png'), fullPage: true });
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
 
+  it('plays and pauses, changes the learning rate mid-run, blocks bad settings and reports divergence', async () => {
+    const { context, page, errors } = await openPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url);
+    await page.waitForSelector('body[data-state="ready"]');
+    const iteration = async (): Promise<number> => Number(await page.locator('#iteration').textContent());
+
+    // Play trains until Pause.
+    await page.getByRole('button', { name: 'Play' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('#iteration')?.textContent) >= 30);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForSelector('body[data-state="ready"]');
+    await expect(page.locator('#status').textContent()).resolves.toMatch(/^Paused after \d+ iterations/);
+    const paused = await iteration();
+    expect(paused).toBeGreaterThanOrEqual(30);
+
+    // A new learning rate applies without starting over: W, B and the iteration stay.
+    const W = await page.locator('#after-W').textContent();
+    await page.getByLabel('base_lr').fill('-0.05');
+    await page.getByLabel('base_lr').dispatchEvent('change');
+    await page.waitForFunction(() => /^Learning rate changed/.test(document.querySelector('#status')?.textContent ?? ''));
+    expect(await iteration()).toBe(paused);
+    expect(await page.locator('#after-W').textContent()).toBe(W);
+    await page.getByRole('button', { name: 'Step 1' }).click();
+    await page.waitForFunction((n) => Number(document.querySelector('#iteration')?.textContent) === n + 1, paused);
+    const lr = Number(await page.locator('#lr').textContent());
+    expect(lr).toBeCloseTo(-0.05 * 0.9 ** Math.floor(paused / 20), 4);
+
+    // Invalid settings block training and say why.
+    await page.getByLabel('Batch size').fill('0');
+    await expect(page.locator('#form-error').textContent()).resolves.toMatch(/Batch size must be at least 1/);
+    expect(await page.getByRole('button', { name: 'Train 100' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Play' }).isDisabled()).toBe(true);
+    await page.getByLabel('Batch size').fill('64');
+    expect(await page.getByRole('button', { name: 'Train 100' }).isDisabled()).toBe(false);
+
+    // A positive base_lr climbs the loss: the run stops and says it diverged.
+    await page.getByLabel('base_lr').fill('0.5');
+    await page.getByLabel('base_lr').dispatchEvent('change');
+    await page.waitForFunction(() => /^Learning rate changed/.test(document.querySelector('#status')?.textContent ?? ''));
+    await page.getByRole('button', { name: 'Train 100' }).click();
+    await page.waitForFunction(() => /^Diverged after/.test(document.querySelector('#status')?.textContent ?? ''));
+    await expect(page.locator('#status').textContent()).resolves.toMatch(/base_lr is positive/);
+    expect(await page.locator('body').getAttribute('data-state')).toBe('ready');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 240_000);
+
+  it('offers "Try again" and the Linux flags when WebGPU has no adapter', async () => {
+    const { context, page, errors } = await openPage({
+      init: () => {
+        GPU.prototype.requestAdapter = async () => null;
+      },
+    });
+    await page.goto(url);
+    await page.waitForSelector('body[data-state="no-webgpu"]');
+    await expect(page.locator('#message').textContent()).resolves.toMatch(/no GPU could be opened[\s\S]*--enable-unsafe-webgpu/);
+    expect(await page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it('says what the browser needs when WebGPU is missing, and still draws the nets', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.setDefaultTimeout(PAGE_TIMEOUT);
-    const errors = collectErrors(page);
-    await page.addInitScript(() => {
-      Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+    const { context, page, errors } = await openPage({
+      init: () => {
+        Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
+      },
     });
     await page.goto(url);
     await page.waitForSelector('body[data-state="no-webgpu"]');
@@ -167,20 +270,18 @@ describe.skipIf(!haveChromium)(title, () => {
   }, 120_000);
 
   it('shows a message and a working restart when the device is lost', async () => {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.setDefaultTimeout(PAGE_TIMEOUT);
-    const errors = collectErrors(page);
     // Keep every device the page opens, so the test can pull the current one away.
-    await page.addInitScript(() => {
-      const devices: GPUDevice[] = [];
-      (window as unknown as { __devices: GPUDevice[] }).__devices = devices;
-      const request = GPUAdapter.prototype.requestDevice;
-      GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descriptor?: GPUDeviceDescriptor) {
-        const device = await request.call(this, descriptor);
-        devices.push(device);
-        return device;
-      };
+    const { context, page, errors } = await openPage({
+      init: () => {
+        const devices: GPUDevice[] = [];
+        (window as unknown as { __devices: GPUDevice[] }).__devices = devices;
+        const request = GPUAdapter.prototype.requestDevice;
+        GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descriptor?: GPUDeviceDescriptor) {
+          const device = await request.call(this, descriptor);
+          devices.push(device);
+          return device;
+        };
+      },
     });
     await page.goto(url);
     await page.waitForSelector('body[data-state="ready"]');
