@@ -31,3 +31,4 @@ export * from './pow.js';
 export * from './reduce.js';
 export * from './pool.js';
 export * from './spatial_bn.js';
+export * from './dropout.js';
