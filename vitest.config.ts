@@ -9,5 +9,7 @@ export default defineConfig({
     fileParallelism: false,
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Every file is its own process: without this each would print the SwiftShader fallback line.
+    env: { CAFFE2_WEBGPU_QUIET: '1' },
   },
 });

@@ -55,7 +55,8 @@ function mayHaveHardwareDriver(): boolean {
 let fallbackAnnounced = false;
 
 function announceFallback(): void {
-  if (fallbackAnnounced) return;
+  // CAFFE2_WEBGPU_QUIET=1 keeps it out of logs that already know (the test runner sets it).
+  if (fallbackAnnounced || process.env.CAFFE2_WEBGPU_QUIET === '1') return;
   fallbackAnnounced = true;
   process.stderr.write('caffe2-webgpu: no hardware GPU found; using SwiftShader (software)\n');
 }
