@@ -79,8 +79,17 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
+/** What is fed, checked: flat values, shape and dtype. */
+export interface HostTensor {
+  shape: number[];
+  dtype: DType;
+  values: HostArray;
+  /** True when `values` is the caller's own array (no conversion was needed), so still theirs to change. */
+  borrowed: boolean;
+}
+
 /** Flat host values, shape and dtype of what is fed, with shape, type and int32 range checks. */
-export function toHostTensor(data: FeedData, options: FeedOptions, where: string): { shape: number[]; dtype: DType; values: HostArray } {
+export function toHostTensor(data: FeedData, options: FeedOptions, where: string): HostTensor {
   let dtype = resolveDType(options.dtype, where);
   let flat: ArrayLike<number | bigint>;
   let shape: number[];
@@ -123,5 +132,5 @@ export function toHostTensor(data: FeedData, options: FeedOptions, where: string
   dtype ??= 'float32';
   // A SharedArrayBuffer-backed view works with writeBuffer like any other.
   const values = (dtype === 'int32' ? toInt32(flat, where) : toFloat32(flat)) as HostArray;
-  return { shape, dtype, values };
+  return { shape, dtype, values, borrowed: values === flat };
 }

@@ -102,11 +102,12 @@ export function FeedBlob(name: BlobName, data: FeedData, options?: FeedOptions |
     const ctx = ws.openContext;
     if (!queue.busy && ctx) {
       // Nothing queued and the device open: write now, so the caller's array is copied at call time.
+      ctx.check();
       ws.writeBlob(ctx, n, host.shape, host.dtype, host.values);
       return Promise.resolve(true);
     }
-    // Queued: snapshot the values (a native copy) unless toHostTensor already made them ours.
-    const values = host.values === (data as unknown) || (typeof data === 'object' && data !== null && 'data' in data && host.values === data.data) ? host.values.slice() : host.values;
+    // Queued: snapshot the caller's array (one native copy), so later changes to it do not leak in.
+    const values = host.borrowed ? host.values.slice() : host.values;
     return later(async () => {
       ws.writeBlob(await ws.gpu(), n, host.shape, host.dtype, values);
       return true;
