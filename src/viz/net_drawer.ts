@@ -3,7 +3,8 @@
  * octagons, edges run blob → op → blob. Produces Graphviz DOT; `netToSvg` lays it out with the real
  * Graphviz (the @viz-js/viz WebAssembly build), which runs the same in Node and in browsers.
  */
-import type { NetDef, OperatorDef } from '../core/netdef.js';
+import type { NetDef, NetLike, OperatorDef } from '../core/netdef.js';
+import { netDefOf } from '../core/netdef.js';
 
 /** Anything the drawer accepts: a Net (anything with `Proto()`), a NetDef, or a list of ops. */
 export type Drawable = NetDef | readonly OperatorDef[] | { Proto(): NetDef };
@@ -54,7 +55,7 @@ function quote(s: string): string {
 
 function operatorsOf(net: Drawable): { ops: readonly OperatorDef[]; name: string | undefined } {
   if (Array.isArray(net)) return { ops: net as readonly OperatorDef[], name: undefined };
-  const def = typeof (net as { Proto?: unknown }).Proto === 'function' ? (net as { Proto(): NetDef }).Proto() : (net as NetDef);
+  const def = typeof net === 'object' && net !== null ? netDefOf(net as NetLike) : undefined;
   if (!def || !Array.isArray(def.op)) {
     throw new TypeError('netToDot: expected a Net, a NetDef ({name, op: [...]}) or a list of OperatorDefs');
   }
