@@ -1,7 +1,7 @@
 /** AveragedLoss and SumElements (sum of all elements into a 0-d tensor, optionally averaged) and their gradients. */
 import { fmtShape } from '../core/errors.js';
 import { arg, type ArgSchema } from './args.js';
-import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
+import { defineOp, f32Lit, type FusedStage, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { linearWorkgroups, requireDType, size } from './shape.js';
 
 /** 1/n when averaging a non-empty tensor, else 1 (an empty sum stays 0 rather than NaN, as in Caffe2). */
@@ -18,6 +18,16 @@ function reduceKernel(n: number, average: boolean): KernelCall[] {
   // A power-of-two group: 32 wide up to a few thousand values, 256 beyond (see reduce_sum.wgsl).
   const wg = n <= 4096 ? 32 : 256;
   return [{ shader: 'reduce_sum.wgsl', uniforms: { n, scale: scaleOf(n, average) }, overrides: { WG: wg }, workgroups: [1] }];
+}
+
+/** The sum as a fusable reduction: one output, numel terms, scaled at the end as reduce_sum.wgsl does. */
+function reduceFused(n: number, average: boolean): FusedStage[] {
+  return [{ class: 'reduction', items: 1, terms: n, term: 'ldf(in0 + j)', finish: `stf(out0, acc * ${f32Lit(scaleOf(n, average))});` }];
+}
+
+/** dX = dY[0]·scale everywhere, as a fusable map. */
+function reduceGradFused(n: number, average: boolean): FusedStage[] {
+  return [{ class: 'map', items: n, body: `stf(out0 + i, ldf(in1) * ${f32Lit(scaleOf(n, average))});` }];
 }
 
 function reduceReference(x: HostTensor, average: boolean): HostTensor[] {
@@ -55,6 +65,7 @@ export const AveragedLoss = defineOp({
   args: {},
   inferShape: reduceShape,
   kernels: (ctx) => reduceKernel(size(ctx.inputs[0]!.shape), true),
+  fusable: (ctx) => reduceFused(size(ctx.inputs[0]!.shape), true),
   gradient: (g) => ({ ops: [g.op('AveragedLossGradient', [g.I(0), g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0)] }),
   reference: ([x]) => reduceReference(x!, true),
 });
@@ -67,6 +78,7 @@ export const AveragedLossGradient = defineOp({
   args: {},
   inferShape: reduceGradShape,
   kernels: (ctx) => reduceGradKernel(size(ctx.inputs[0]!.shape), true),
+  fusable: (ctx) => reduceGradFused(size(ctx.inputs[0]!.shape), true),
   noGradient: 'second derivatives are not supported',
   reference: ([x, dy]) => reduceGradReference(x!, dy!, true),
 });
@@ -79,6 +91,7 @@ export const SumElements = defineOp({
   args: { average: arg.bool(0) },
   inferShape: reduceShape,
   kernels: (ctx) => reduceKernel(size(ctx.inputs[0]!.shape), ctx.args.average === 1),
+  fusable: (ctx) => reduceFused(size(ctx.inputs[0]!.shape), ctx.args.average === 1),
   gradient: (g) => ({ ops: [g.op('SumElementsGradient', [g.I(0), g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0)] }),
   reference: ([x], args) => reduceReference(x!, args.average === 1),
 });
@@ -91,6 +104,7 @@ export const SumElementsGradient = defineOp({
   args: { average: arg.bool(0) },
   inferShape: reduceGradShape,
   kernels: (ctx) => reduceGradKernel(size(ctx.inputs[0]!.shape), ctx.args.average === 1),
+  fusable: (ctx) => reduceGradFused(size(ctx.inputs[0]!.shape), ctx.args.average === 1),
   noGradient: 'second derivatives are not supported',
   reference: ([x, dy], args) => reduceGradReference(x!, dy!, args.average === 1),
 });

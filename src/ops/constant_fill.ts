@@ -38,6 +38,7 @@ export const ConstantFill = defineOp({
       },
     ];
   },
+  fusable: (ctx, [y]) => [{ class: 'map', items: size(y!.shape), body: `stu(out0 + i, ${valueBits(ctx.args.value, y!.dtype)}u);` }],
   reference(inputs, args) {
     const shape = inputs.length ? [...inputs[0]!.shape, ...(args.extra_shape ?? [])] : [...(args.shape ?? [])];
     const value = storageDType(args.dtype) === 'float32' ? Math.fround(args.value) : args.value;

@@ -1,5 +1,5 @@
 /** Copy and StopGradient: identity on the data; they differ in what the autodiff does with them. */
-import { defineOp, type BindingSource, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
+import { defineOp, type BindingSource, type FusedStage, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { linearWorkgroups, size } from './shape.js';
 import type { ArgSchema } from './args.js';
 
@@ -18,6 +18,11 @@ export function identityKernels<S extends ArgSchema>(ctx: OpContext<S>, [y]: rea
   return [copyCall({ input: 0 }, { output: 0 }, n)];
 }
 
+/** The copy as a fusable map (in place it moves each word onto itself). */
+export function identityFused<S extends ArgSchema>(_ctx: OpContext<S>, [y]: readonly TensorInfo[]): FusedStage[] {
+  return [{ class: 'map', items: size(y!.shape), body: 'stu(out0 + i, ldu(in0 + i));' }];
+}
+
 export const Copy = defineOp({
   type: 'Copy',
   doc: 'Y = X (a copy).',
@@ -27,6 +32,7 @@ export const Copy = defineOp({
   inPlace: [[0, 0]],
   inferShape: (ctx) => [{ shape: ctx.inputs[0]!.shape, dtype: ctx.inputs[0]!.dtype }],
   kernels: identityKernels,
+  fusable: identityFused,
   gradient: (g) => {
     const dy = g.GO(0)!;
     return { ops: [g.op('Copy', [dy], [g.GI(0)])], inputGrads: [g.GI(0)] };
@@ -43,6 +49,7 @@ export const StopGradient = defineOp({
   inPlace: [[0, 0]],
   inferShape: (ctx) => [{ shape: ctx.inputs[0]!.shape, dtype: ctx.inputs[0]!.dtype }],
   kernels: identityKernels,
+  fusable: identityFused,
   noGradient: 'it exists to stop gradients',
   reference: ([x]) => [{ shape: [...x!.shape], data: Float64Array.from(x!.data) }],
 });

@@ -19,7 +19,7 @@ import {
   splitReduction,
   type Broadcast,
 } from './broadcast.js';
-import { defineOp, type BindingSource, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
+import { defineOp, f32Lit, type BindingSource, type FusedStage, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { linearWorkgroups, size } from './shape.js';
 
 const broadcastArgs = {
@@ -229,19 +229,35 @@ function contiguousCalls(
   return calls;
 }
 
+/** WGSL element offset, for flat index `v` over `shape`, of an operand with these strides (fusable forms). */
+function fusedIndex(v: string, shape: readonly number[], strides: readonly number[]): string {
+  if (strides.every((x) => x === 0)) return '0u';
+  if (sameShape(strides, contiguousStrides(shape))) return v;
+  const terms: string[] = [];
+  let inner = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (strides[d] !== 0) terms.push(`((${v} / ${inner}u) % ${shape[d]}u) * ${strides[d]}u`);
+    inner *= shape[d]!;
+  }
+  return terms.join(' + ');
+}
+
 interface BinaryMath {
   /** Override constant OP of shaders/binary_op.wgsl for float32 and int32. */
   code: { float32: number; int32: number };
+  /** The same arithmetic as a WGSL expression of `a` and `b` (fusable forms). */
+  wgsl: { float32: string; int32: string };
   float: (a: number, b: number) => number;
   /** int32 semantics: wrap-around, truncating division, x / 0 = 0. */
   int: (a: number, b: number) => number;
 }
 
-const ADD: BinaryMath = { code: { float32: 0, int32: 0 }, float: (a, b) => a + b, int: (a, b) => (a + b) | 0 };
-const SUB: BinaryMath = { code: { float32: 1, int32: 1 }, float: (a, b) => a - b, int: (a, b) => (a - b) | 0 };
-const MUL: BinaryMath = { code: { float32: 2, int32: 2 }, float: (a, b) => a * b, int: (a, b) => Math.imul(a, b) };
+const ADD: BinaryMath = { code: { float32: 0, int32: 0 }, wgsl: { float32: 'a + b', int32: 'a + b' }, float: (a, b) => a + b, int: (a, b) => (a + b) | 0 };
+const SUB: BinaryMath = { code: { float32: 1, int32: 1 }, wgsl: { float32: 'a - b', int32: 'a - b' }, float: (a, b) => a - b, int: (a, b) => (a - b) | 0 };
+const MUL: BinaryMath = { code: { float32: 2, int32: 2 }, wgsl: { float32: 'a * b', int32: 'a * b' }, float: (a, b) => a * b, int: (a, b) => Math.imul(a, b) };
 const DIV: BinaryMath = {
   code: { float32: 3, int32: 4 },
+  wgsl: { float32: 'a / b', int32: 'select(a / select(b, 1, b == 0), 0, b == 0)' },
   float: (a, b) => a / b,
   int: (a, b) => (b === 0 ? 0 : Math.trunc(a / b) | 0),
 };
@@ -302,6 +318,18 @@ function binaryOp(type: string, symbol: string, math: BinaryMath, inPlace: reado
           workgroups: linearWorkgroups(n),
         },
       ];
+    },
+    fusable(ctx: OpContext<BroadcastArgs>, [c]: readonly TensorInfo[]): FusedStage[] {
+      const bc = contextBroadcast(ctx, 0, 1);
+      const walk = coalesce(bc.shape, bc.strides);
+      const dtype = c!.dtype;
+      const [ld, st] = dtype === 'int32' ? ['ldi', 'sti'] : ['ldf', 'stf'];
+      const body = [
+        `let a = ${ld}(in0 + ${fusedIndex('i', walk.shape, walk.strides[0]!)});`,
+        `let b = ${ld}(in1 + ${fusedIndex('i', walk.shape, walk.strides[1]!)});`,
+        `${st}(out0 + i, ${math.wgsl[dtype]});`,
+      ].join('\n');
+      return [{ class: 'map', items: size(c!.shape), body }];
     },
     reference([a, b]: HostTensor[], args: ArgValues<BroadcastArgs>): HostTensor[] {
       const bc = hostBroadcast(a!, b!, args);
@@ -404,6 +432,21 @@ function reduceCall(bc: Broadcast, target: 1 | 2, t: GradTerm, output: number, o
   };
 }
 
+/** reduceCall as a fusable reduction: output i sums the term over its broadcast axes (index j). */
+function reduceFused(bc: Broadcast, target: 1 | 2, t: GradTerm, output: number, outSize: number): FusedStage | null {
+  if (outSize === 0) return null;
+  const s = operandStrides(bc);
+  const walk = coalesce(bc.shape, [s[0], s[t.p], s[t.q], s[target]]);
+  const { keep, reduce } = splitReduction(walk, 3);
+  const nRed = size(reduce.shape);
+  if (nRed === 0) return { class: 'map', items: outSize, body: `stf(out${output} + i, 0.0);` };
+  const at = (k: number, operand: Operand): string =>
+    `ldf(in${operand} + ${fusedIndex('i', keep.shape, keep.strides[k]!)} + ${fusedIndex('j', reduce.shape, reduce.strides[k]!)})`;
+  const [c, p, q] = [at(0, 0), at(1, t.p), at(2, t.q)];
+  const term = t.term === 0 ? c : t.term === 1 ? `${c} * ${p}` : t.term === 2 ? `${c} / ${p}` : `${c} * ${p} / ${q}`;
+  return { class: 'reduction', items: outSize, terms: nRed, term, finish: `stf(out${output} + i, ${f32Lit(t.scale)} * acc);` };
+}
+
 function gradientOp(type: string, forward: string, dA: GradTerm, dB: GradTerm, withC: boolean) {
   const inputs = withC ? ['dC', 'A', 'B', 'C'] : ['dC', 'A', 'B'];
   return defineOp({
@@ -449,6 +492,13 @@ function gradientOp(type: string, forward: string, dA: GradTerm, dB: GradTerm, w
       ];
       if (ctx.op.output[0] === ctx.op.input[0]) calls.reverse();
       return calls.filter((c): c is KernelCall => c !== null);
+    },
+    fusable(ctx) {
+      // Same order as the dispatches: an output written over dC in place goes last.
+      const bc = contextBroadcast(ctx, 1, 2);
+      const stages = [reduceFused(bc, 1, dA, 0, size(ctx.inputs[1]!.shape)), reduceFused(bc, 2, dB, 1, size(ctx.inputs[2]!.shape))];
+      if (ctx.op.output[0] === ctx.op.input[0]) stages.reverse();
+      return stages.filter((st): st is FusedStage => st !== null);
     },
     reference(inputs, args) {
       const [dc, a, b] = inputs as [HostTensor, HostTensor, HostTensor];

@@ -1,7 +1,7 @@
 /** FC (fully connected, Y = X·W^T + b) and its gradient FCGradient. */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
-import { defineOp, type BindingSource, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
+import { defineOp, type BindingSource, type FusedStage, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { canonicalAxis, ceilDiv, linearWorkgroups, requireDType, size, sizeBetween } from './shape.js';
 
 const fcArgs = {
@@ -115,6 +115,24 @@ function weightGradCalls(d: FcDims): KernelCall[] {
   ];
 }
 
+/**
+ * A fusable map with one item per element (m, n) of a rows x cols product summed over `depth` into
+ * `acc`: A[m, d] times B[n, d] (B[d, n] when `bByRows`), then `store`.
+ */
+function dotMap(rows: number, cols: number, depth: number, a: string, b: string, bByRows: boolean, store: string): FusedStage {
+  const bAt = bByRows ? `d * ${cols}u + n` : `n * ${depth}u + d`;
+  const body = [
+    `let m = i / ${cols}u;`,
+    `let n = i % ${cols}u;`,
+    'var acc = 0.0;',
+    `for (var d = 0u; d < ${depth}u; d++) {`,
+    `  acc = fma(ldf(${a} + m * ${depth}u + d), ldf(${b} + ${bAt}), acc);`,
+    '}',
+    store,
+  ].join('\n');
+  return { class: 'map', items: rows * cols, cost: depth, body };
+}
+
 /** FC's fc_skinny.wgsl handles W up to this many rows (outputs) and columns (inputs). */
 const SKINNY_MAX_N = 4;
 const SKINNY_MAX_K = 64;
@@ -163,6 +181,11 @@ export const FC = defineOp({
     }
     return [matmulCall('fc.wgsl', d.M, d.N, d.K)];
   },
+  fusable(ctx) {
+    const { M, N, K } = fcDims(ctx);
+    // Y[m,n] = Σ_k X[m,k]·W[n,k], from zero in order of k, b added last (as fc_skinny.wgsl).
+    return [dotMap(M, N, K, 'in0', 'in1', false, 'stf(out0 + i, acc + ldf(in2 + n));')];
+  },
   gradient: (g) => ({
     ops: [g.op('FCGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(1), g.GI(2), g.GI(0)])],
     inputGrads: [g.GI(0), g.GI(1), g.GI(2)],
@@ -201,6 +224,19 @@ export const FCGradient = defineOp({
     if (d.N > 0) calls.push(...columnSumCalls(d.M, d.N, { input: 2 }, { output: 1 }, 'db_partials'));
     if (ctx.op.output.length === 3 && d.M * d.K > 0) calls.push(matmulCall('fc_grad_x.wgsl', d.M, d.K, d.N));
     return calls;
+  },
+  fusable(ctx) {
+    const { M, N, K } = fcDims(ctx);
+    const stages: FusedStage[] = [
+      // dW[n,k] = Σ_m dY[m,n]·X[m,k]; db[n] = Σ_m dY[m,n].
+      { class: 'reduction', items: N * K, terms: M, term: `ldf(in2 + j * ${N}u + i / ${K}u) * ldf(in0 + j * ${K}u + i % ${K}u)`, finish: 'stf(out0 + i, acc);' },
+      { class: 'reduction', items: N, terms: M, term: `ldf(in2 + j * ${N}u + i)`, finish: 'stf(out1 + i, acc);' },
+    ];
+    if (ctx.op.output.length === 3) {
+      // dX[m,k] = Σ_n dY[m,n]·W[n,k].
+      stages.push(dotMap(M, K, N, 'in2', 'in1', true, 'stf(out2 + i, acc);'));
+    }
+    return stages;
   },
   reference([x, w, dy], args) {
     const d = hostDims(x!, w!, args);

@@ -5,7 +5,7 @@
 import { INT32_MAX } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
 import type { ArgSchema } from './args.js';
-import { defineOp, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
+import { defineOp, type FusedStage, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { size } from './shape.js';
 
 /** Checks the counter input (int32, one element, in place) and returns its info unchanged. */
@@ -27,6 +27,11 @@ function checkCounter(ctx: OpContext<ArgSchema>, k: number): TensorInfo {
 
 const incrementKernel = (counter: number): KernelCall[] => [
   { shader: 'iter.wgsl', bindings: { ITER: { input: counter } }, workgroups: [1] },
+];
+
+/** iter.wgsl as a fusable scalar: saturating increment of input `counter` in place. */
+const incrementFused = (counter: number): FusedStage[] => [
+  { class: 'scalar', body: `let v = ldi(in${counter});\nif (v >= 0 && v < 2147483647) {\n  sti(out0, v + 1);\n}` },
 ];
 
 const counterDoc =
@@ -51,6 +56,7 @@ export const Iter = defineOp({
     return [checkCounter(ctx, 0)];
   },
   kernels: () => incrementKernel(0),
+  fusable: () => incrementFused(0),
   reference: ([it]) => [{ shape: [...it!.shape], data: it!.data.map((v) => (v >= 0 && v < INT32_MAX ? v + 1 : v)), dtype: 'int32' }],
 });
 
@@ -73,6 +79,7 @@ export const AtomicIter = defineOp({
     return [checkCounter(ctx, 1)];
   },
   kernels: () => incrementKernel(1),
+  fusable: () => incrementFused(1),
   reference: ([, it]) => [{ shape: [...it!.shape], data: it!.data.map((v) => (v >= 0 && v < INT32_MAX ? v + 1 : v)), dtype: 'int32' }],
 });
 

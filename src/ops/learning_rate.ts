@@ -9,7 +9,7 @@ import type { ArgValue } from '../core/netdef.js';
 import { INT32_MAX, INT32_MIN } from '../core/dtype.js';
 import { ArgumentError, didYouMean, fmtShape } from '../core/errors.js';
 import { arg, type ArgKind } from './args.js';
-import { defineOp } from './registry.js';
+import { defineOp, f32Lit } from './registry.js';
 import { size } from './shape.js';
 
 const schema = {
@@ -395,6 +395,29 @@ export const LearningRate = defineOp({
         workgroups: [1],
       },
     ];
+  },
+  fusable(ctx) {
+    const u = packSlots(ctx.args.base_lr!, resolveSlots(ctx.args, ctx.extraArgs, ctx.argError));
+    const at = (name: string, k: number): number => (u[name] as number[])[k]!;
+    const base = f32Lit(u.base_lr as number);
+    const count = u.count as number;
+    // The slot in force (the kernel's loop over starts, unrolled), then the same policy function.
+    const pick = Array.from({ length: count - 1 }, (_, j) => `if (it >= ${at('starts', j + 1) | 0}) {\n  k = ${j + 1}u;\n}`);
+    const cases = Array.from({ length: count }, (_, k) => {
+      const f = Array.from({ length: 8 }, (_, j) => f32Lit(at('fargs', 8 * k + j))).join(', ');
+      const i = Array.from({ length: 4 }, (_, j) => `${at('iargs', 4 * k + j) | 0}`).join(', ');
+      return `case ${k}u: {\n  s = LrSlot(${at('codes', k)}u, array<f32, 8>(${f}), array<i32, 4>(${i}));\n  scale = ${f32Lit(at('scales', k))};\n}`;
+    });
+    const body = [
+      'let it = ldi(in0);',
+      'var k = 0u;',
+      ...pick,
+      'var s: LrSlot;',
+      'var scale = 0.0;',
+      `switch k {\n${cases.join('\n')}\ndefault: {}\n}`,
+      `stf(out0, ${base} * (lr_policy(s, it, ${base}) * scale));`,
+    ].join('\n');
+    return [{ class: 'scalar', body, includes: ['lr_policy.wgsl'] }];
   },
   reference([iter], args, extra) {
     const fail = (m: string): never => {

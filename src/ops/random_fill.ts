@@ -8,7 +8,7 @@ import { INT32_MAX, INT32_MIN } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
 import { arg, type ArgSchema } from './args.js';
 import { fillShape, fillShapeArgs } from './fill_common.js';
-import { defineOp, type KernelCall, type OpContext } from './registry.js';
+import { defineOp, f32Lit, type FusedStage, type KernelCall, type OpContext } from './registry.js';
 import { ceilDiv, linearWorkgroups, size } from './shape.js';
 
 /** Threads per workgroup of the random kernels (each thread runs one Philox block). */
@@ -62,6 +62,36 @@ function gaussianCall<S extends ArgSchema>(ctx: OpContext<S>, n: number, mean: n
   ];
 }
 
+/**
+ * A random fill as a fusable RNG stage: item i is Philox block i of the op's stream (its index in
+ * the net), as in the fill kernels, so the numbers are the same fused or not. `prelude` derives
+ * values from the block's words `w`; `value(k)` is element k of the block.
+ */
+function rngStage(n: number, blockElements: number, stream: number, prelude: string[], value: (k: number) => string): FusedStage[] {
+  if (n === 0) return [];
+  const puts = Array.from({ length: blockElements }, (_, k) => `if (i0 + ${k}u < ${n}u) {\n  stf(out0 + i0 + ${k}u, ${value(k)});\n}`);
+  const body = [
+    `let w = philox_block(vec4u(ldu(rng), ldu(rng + 1u), ldu(rng + 2u), ldu(rng + 3u)), ${stream}u, i);`,
+    ...prelude,
+    `let i0 = i * ${blockElements}u;`,
+    ...puts,
+  ].join('\n');
+  return [{ class: 'rng', items: Math.ceil(n / blockElements), cost: 8, body, includes: ['philox.wgsl'] }];
+}
+
+/** uniform_fill.wgsl's values: min(lo + span·u, top). */
+function uniformFused<S extends ArgSchema>(ctx: OpContext<S>, n: number, min: number, max: number): FusedStage[] {
+  const lo = Math.fround(min);
+  const hi = Math.fround(max);
+  return rngStage(n, 4, ctx.index, [], (k) => `min(${f32Lit(lo)} + ${f32Lit(Math.fround(hi - lo))} * philox_unit(w[${k}]), ${f32Lit(float32Below(hi))})`);
+}
+
+/** gaussian_fill.wgsl's values: Box-Muller on words (x, y) for elements 0, 1 and (z, w) for 2, 3. */
+function gaussianFused<S extends ArgSchema>(ctx: OpContext<S>, n: number, mean: number, std: number): FusedStage[] {
+  const prelude = ['let z = vec4f(philox_normal2(w.x, w.y), philox_normal2(w.z, w.w));'];
+  return rngStage(n, 4, ctx.index, prelude, (k) => `${f32Lit(mean)} + ${f32Lit(std)} * z[${k}]`);
+}
+
 /** Checks that [min, max) is a non-empty float32 interval of finite width. */
 function checkFloatRange<S extends ArgSchema>(ctx: OpContext<S>, min: number, max: number): void {
   if (!(min < max)) ctx.argError(`min (${min}) must be less than max (${max})`);
@@ -83,6 +113,7 @@ export const UniformFill = defineOp({
   kernels(ctx, [y]) {
     return uniformCall(ctx, size(y!.shape), ctx.args.min, ctx.args.max);
   },
+  fusable: (ctx, [y]) => uniformFused(ctx, size(y!.shape), ctx.args.min, ctx.args.max),
 });
 
 export const UniformIntFill = defineOp({
@@ -125,6 +156,7 @@ export const GaussianFill = defineOp({
   kernels(ctx, [y]) {
     return gaussianCall(ctx, size(y!.shape), ctx.args.mean, ctx.args.std);
   },
+  fusable: (ctx, [y]) => gaussianFused(ctx, size(y!.shape), ctx.args.mean, ctx.args.std),
 });
 
 /** numel / dims[axis], the fan Xavier and MSRA scale by; the output must have that axis. */

@@ -72,6 +72,28 @@ export interface KernelCall {
   workgroups: readonly [number, number?, number?];
 }
 
+/**
+ * A fusable form: the op's work as WGSL pieces the fusion pass (src/runtime/fusion.ts) stitches
+ * into one generated kernel with its neighbours. A body reads and writes blobs through the arena
+ * helpers `ldf/ldi/ldu(addr)` and `stf/sti/stu(addr, v)`, with `in<k>` / `out<k>` the word offset of
+ * input / output k and `rng` the offset of the RNG state [seed_lo, seed_hi, counter_lo, counter_hi].
+ * Sizes are known when the form is built, so bodies write them as literals. Work items are spread
+ * over the lanes of one workgroup; the pass puts a barrier between stages.
+ */
+export type FusedStage =
+  /** Elementwise or row-wise map (`rowmap`: one item per row), in-place update, or RNG fill: `body` handles item `i`. */
+  | { class: 'map' | 'rowmap' | 'update' | 'rng'; items: number; body: string; cost?: number; includes?: readonly string[] }
+  /** One invocation runs `body` (counters, learning rates, single values). */
+  | { class: 'scalar'; body: string; includes?: readonly string[] }
+  /** For each output item `i`: `acc` = Σ over `j` < terms of `term`, then `finish` stores it. */
+  | { class: 'reduction'; items: number; terms: number; term: string; finish: string; includes?: readonly string[] };
+
+/** WGSL literal of a float32 value, exact (the bit pattern), for fusable bodies. */
+export function f32Lit(x: number): string {
+  const f = new Float32Array([x]);
+  return `bitcast<f32>(${new Uint32Array(f.buffer)[0]!}u)`;
+}
+
 /** What a gradient maker sees: the forward op and the names of its output gradients. */
 export interface GradientContext {
   readonly def: OperatorDef;
@@ -123,6 +145,11 @@ interface OpSpecBase<S extends ArgSchema> {
   random?: boolean;
   /** Fills accept Caffe2's `run_once`: with run_once=1 the op runs on a created net's first run only. */
   runOnce?: boolean;
+  /**
+   * The op as fusable WGSL pieces for these shapes, or null when this instance cannot fuse (it
+   * then runs as its own dispatches). Optional: fusion is an optimisation, never a requirement.
+   */
+  fusable?: (ctx: OpContext<S>, outputs: readonly TensorInfo[]) => FusedStage[] | null;
   /** float64 CPU version, for tests and bench checks; omitted for random ops (tested statistically). */
   reference?: (inputs: HostTensor[], args: ArgValues<S>, extraArgs: Readonly<Record<string, ArgValue>>) => HostTensor[];
 }

@@ -26,6 +26,18 @@ export const SquaredL2Distance = defineOp({
     const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
     return [{ shader: 'squared_l2_distance.wgsl', uniforms: { rows, cols }, workgroups: linearWorkgroups(rows) }];
   },
+  fusable(ctx) {
+    const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
+    const body = [
+      'var s = 0.0;',
+      `for (var j = 0u; j < ${cols}u; j++) {`,
+      `  let d = ldf(in0 + i * ${cols}u + j) - ldf(in1 + i * ${cols}u + j);`,
+      '  s += d * d;',
+      '}',
+      'stf(out0 + i, 0.5 * s);',
+    ].join('\n');
+    return [{ class: 'rowmap', items: rows, cost: cols, body }];
+  },
   gradient: (g) => ({
     ops: [g.op('SquaredL2DistanceGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(0), g.GI(1)])],
     inputGrads: [g.GI(0), g.GI(1)],
@@ -71,6 +83,11 @@ export const SquaredL2DistanceGradient = defineOp({
     const shape = ctx.inputs[0]!.shape;
     const n = size(shape);
     return [{ shader: 'squared_l2_distance_grad.wgsl', uniforms: { n, cols: rowsCols(shape).cols }, workgroups: linearWorkgroups(n) }];
+  },
+  fusable(ctx) {
+    const shape = ctx.inputs[0]!.shape;
+    const body = `let g = (ldf(in0 + i) - ldf(in1 + i)) * ldf(in2 + i / ${rowsCols(shape).cols}u);\nstf(out0 + i, g);\nstf(out1 + i, -g);`;
+    return [{ class: 'map', items: size(shape), body }];
   },
   noGradient: 'second derivatives are not supported',
   reference([x, y, dz]) {

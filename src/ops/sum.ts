@@ -38,6 +38,12 @@ export const Sum = defineOp({
     }
     return calls;
   },
+  fusable(ctx, [y]) {
+    // Added in input order from input 0, as the copy + accumulate dispatches do.
+    const [ld, st] = y!.dtype === 'int32' ? ['ldi', 'sti'] : ['ldf', 'stf'];
+    const terms = ctx.op.input.map((_, k) => `${ld}(in${k} + i)`);
+    return [{ class: 'map', items: size(y!.shape), body: `${st}(out0 + i, ${terms.join(' + ')});` }];
+  },
   // Caffe2's maker emits no op: the output gradient is every input's gradient.
   gradient: (g) => ({ ops: [], inputGrads: g.def.input.map(() => g.GO(0)!) }),
   reference(inputs) {

@@ -104,6 +104,11 @@ export const WeightedSum = defineOp({
     if (ctx.op.input[0] === ctx.op.output[0]) return weightedSumCalls(size(y!.shape), 0, pairs.slice(1), 1, 1);
     return weightedSumCalls(size(y!.shape), 0, pairs, null, 1);
   },
+  fusable(ctx, [y]) {
+    // Σ w_p·X_p in pair order, as the dispatches add them.
+    const terms = Array.from({ length: ctx.op.input.length / 2 }, (_, p) => `acc += ldf(in${2 * p + 1}) * ldf(in${2 * p} + i);`);
+    return [{ class: 'update', items: size(y!.shape), cost: terms.length, body: ['var acc = 0.0;', ...terms, 'stf(out0 + i, acc);'].join('\n') }];
+  },
   gradient: (g) => {
     const a = g.def.arg.find((x) => x.name === 'grad_on_w');
     const gradOnW = (a?.i ?? a?.f ?? 0) !== 0;

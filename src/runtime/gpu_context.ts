@@ -12,6 +12,8 @@ import type { KernelSourceProvider } from './kernel_source.js';
 export interface RuntimeStats extends PoolStats {
   submits: number;
   dispatches: number;
+  /** Net iterations run (RunNet's num_iter summed): dispatches / iterations is the cost of a step. */
+  iterations: number;
   mapAsyncs: number;
   pipelines: number;
   plans: number;
@@ -24,7 +26,7 @@ export const READBACK_USAGE = 0x1 /* MAP_READ */ | 0x8; /* COPY_DST */
 export class GpuContext {
   readonly pool: BufferPool;
   readonly kernels: KernelCache;
-  readonly counters = { submits: 0, dispatches: 0, mapAsyncs: 0, plans: 0 };
+  readonly counters = { submits: 0, dispatches: 0, iterations: 0, mapAsyncs: 0, plans: 0 };
   private lostReason: string | null = null;
   private uncaptured: string | null = null;
 

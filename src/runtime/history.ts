@@ -70,10 +70,10 @@ export async function runWithHistory(
     });
 
     const enc = device.createCommandEncoder({ label: `${plan.net.name} with history` });
-    const pass = enc.beginComputePass();
     let dispatches = 0;
     for (let it = 0; it < iterations; it++) {
-      dispatches += plan.encode(pass, 1);
+      dispatches += plan.encode(enc, 1);
+      const pass = enc.beginComputePass({ label: 'history' });
       for (const a of appends) {
         pass.setPipeline(append.pipeline);
         pass.setBindGroup(0, a.bindGroup);
@@ -82,9 +82,10 @@ export async function runWithHistory(
       pass.setPipeline(tick.pipeline);
       pass.setBindGroup(0, tickGroup);
       pass.dispatchWorkgroups(1);
+      pass.end();
       dispatches += appends.length + 1;
     }
-    pass.end();
+    ctx.counters.iterations += iterations;
     device.queue.submit([enc.finish()]);
     ctx.counters.submits++;
     ctx.counters.dispatches += dispatches;

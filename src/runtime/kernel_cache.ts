@@ -46,6 +46,8 @@ export interface CompiledKernel {
 
 export interface KernelRequest {
   shader: string;
+  /** Generated WGSL (fused kernels): compiled instead of kernels/<shader>; `shader` then names it by a hash of this text. */
+  generated?: string;
   dtype?: DType;
   overrides?: Record<string, number>;
 }
@@ -148,7 +150,10 @@ export class KernelCache {
 
   private async compile(key: string, req: KernelRequest): Promise<CompiledKernel> {
     const prelude = req.dtype ? [`alias T = ${wgslType(req.dtype)};`] : [];
-    const src = await expandSource(this.sources, req.shader, prelude);
+    const generated = req.generated;
+    const sources: KernelSourceProvider =
+      generated === undefined ? this.sources : { kernel: () => Promise.resolve(generated), shader: (f) => this.sources.shader(f) };
+    const src = await expandSource(sources, req.shader, prelude);
     if (this.debugWgsl) console.log(`// ---- ${key}\n${src.code}`);
     let reflect: WgslReflect;
     try {

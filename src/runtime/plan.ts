@@ -5,13 +5,16 @@
  */
 import type { NetDef } from '../core/netdef.js';
 import { MissingBlobError, ShapeError, fmtShape, knownBlobsHint } from '../core/errors.js';
-import type { AnyOpSpec, BindingSource, KernelCall, TensorInfo } from '../ops/registry.js';
+import type { AnyOpSpec, BindingSource, FusedStage, KernelCall, TensorInfo } from '../ops/registry.js';
 import { linearWorkgroups } from '../ops/shape.js';
 import { checkOpStructure, makeOpContext, opWhere, runOnceOf } from '../ops/op_context.js';
 import { packUniforms, type CompiledKernel } from './kernel_cache.js';
 import { BLOB_USAGE, UNIFORM_USAGE, type GpuContext } from './gpu_context.js';
 import { sameInfo, tensorBytes, type BlobStore } from './blob.js';
 import { checkBytes, checkTensor, type SizeLimits } from './limits.js';
+import { fusionLanes, planFusion, type FusedSegment } from './fusion.js';
+import { FusedStep } from './fused_step.js';
+import { size } from '../ops/shape.js';
 
 /** One recorded dispatch. */
 interface Dispatch {
@@ -32,6 +35,9 @@ interface CheckedOp {
   outInfos: TensorInfo[];
   calls: KernelCall[];
   runOnce: boolean;
+  random: boolean;
+  /** The op's fusable form for these shapes, or null. */
+  fused: FusedStage[] | null;
 }
 
 /** A blob as the plan sees it at one point of the net: the buffer and the tensor it holds. */
@@ -49,7 +55,8 @@ export class NetPlan {
 
   constructor(
     readonly net: NetDef,
-    private readonly dispatches: Dispatch[],
+    /** In order: dispatches bound as they are, and fused kernels with their arena copies. */
+    private readonly steps: Array<Dispatch | FusedStep>,
     private readonly owned: GPUBuffer[],
     /** Each blob the plan binds, with the buffer and tensor it leaves in the workspace. */
     private readonly bound: Map<string, Version>,
@@ -60,9 +67,14 @@ export class NetPlan {
     readonly reshapesWhatItReads: boolean,
   ) {}
 
-  /** Dispatches one iteration encodes (run_once fills counted). */
+  /** Dispatches one iteration encodes (run_once fills counted); a fused whole net loops inside its one. */
   get dispatchCount(): number {
-    return this.dispatches.length;
+    return this.steps.length;
+  }
+
+  /** True when the whole iteration is one fused kernel, so n iterations are one dispatch. */
+  get loopsInKernel(): boolean {
+    return this.steps.length === 1 && this.steps[0] instanceof FusedStep;
   }
 
   /** False when a blob the plan binds was re-fed with another shape or given another buffer since. */
@@ -75,18 +87,36 @@ export class NetPlan {
     return true;
   }
 
-  /** Encodes `iterations` runs into one compute pass; returns the number of dispatches. */
-  encode(pass: GPUComputePassEncoder, iterations: number): number {
+  /**
+   * Encodes `iterations` runs (compute passes and the fused kernels' copies); returns the number of
+   * dispatches. A whole-net fused kernel runs all iterations in one dispatch.
+   */
+  encode(encoder: GPUCommandEncoder, iterations: number): number {
+    if (iterations === 0) return 0;
     let count = 0;
-    for (let it = 0; it < iterations; it++) {
-      const first = this.runCount + it === 0;
-      for (const d of this.dispatches) {
-        if (d.runOnce && !first) continue;
-        pass.setPipeline(d.pipeline);
-        pass.setBindGroup(0, d.bindGroup);
-        pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
-        count++;
+    const only = this.steps[0];
+    if (this.loopsInKernel && only instanceof FusedStep) {
+      count = only.encode(encoder, iterations, this.runCount === 0);
+    } else {
+      let pass: GPUComputePassEncoder | null = null;
+      for (let it = 0; it < iterations; it++) {
+        const first = this.runCount + it === 0;
+        for (const d of this.steps) {
+          if (d instanceof FusedStep) {
+            pass?.end();
+            pass = null;
+            count += d.encode(encoder, 1, first);
+            continue;
+          }
+          if (d.runOnce && !first) continue;
+          pass ??= encoder.beginComputePass({ label: this.net.name });
+          pass.setPipeline(d.pipeline);
+          pass.setBindGroup(0, d.bindGroup);
+          pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+          count++;
+        }
       }
+      pass?.end();
     }
     this.runCount += iterations;
     return count;
@@ -147,7 +177,8 @@ export function checkNet(store: BlobStore, net: NetDef, limits: SizeLimits): Che
         if ('scratch' in src) checkBytes(src.bytes, limits, where, `${call.shader} scratch ${b}`, true);
       }
     }
-    return { spec, index, where, input: op.input, output: op.output, outInfos, calls, runOnce: runOnceOf(spec, ctx.extraArgs) };
+    const fused = spec.fusable?.(ctx, outInfos) ?? null;
+    return { spec, index, where, input: op.input, output: op.output, outInfos, calls, runOnce: runOnceOf(spec, ctx.extraArgs), random: spec.random === true, fused };
   });
 }
 
@@ -167,13 +198,25 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, li
       ctx.kernels.get({ shader: 'copy.wgsl' }),
       ctx.kernels.get({ shader: 'rng_advance.wgsl' }),
     ]);
-    const compiled = await Promise.all(checked.map((c) => Promise.all(c.calls.map((k) => ctx.kernels.get(k)))));
-    const built = bindAll(ctx, store, net, checked, compiled, copyKernel, advanceKernel, owned, staged);
+    const built = bindAll(ctx, store, net, checked, copyKernel, advanceKernel, owned, staged);
+    // Fusion (fusion.ts): runs of ops with fusable forms become generated kernels; the rest bind as they are.
+    const segments = planFusion(
+      checked.map((c, i) => ({ ...c, inputs: built.versions[i]!.inputs.map(operand), outputs: built.versions[i]!.outputs.map(operand) })),
+      fusionLanes(ctx.adapter.software),
+    ).flatMap((p) => (p.kind === 'fused' ? [p.segment] : []));
+    const fusedAt = new Map(segments.map((seg) => [seg.from, seg]));
+    const unfused = (i: number): boolean => !segments.some((seg) => seg.from <= i && i < seg.to);
+    const [compiled, fusedKernels] = await Promise.all([
+      Promise.all(checked.map((c, i) => (unfused(i) ? Promise.all(c.calls.map((k) => ctx.kernels.get(k))) : []))),
+      Promise.all(segments.map((seg) => ctx.kernels.get({ shader: seg.shader, generated: seg.code }))),
+    ]);
+    const fusedStep = (seg: FusedSegment): FusedStep =>
+      FusedStep.create(ctx, seg, fusedKernels[segments.indexOf(seg)]!, store.rng, owned, `net "${net.name}" fused ops #${seg.from}-${seg.to - 1}`);
     device.pushErrorScope('validation');
-    let dispatches: Dispatch[] = [];
+    let dispatches: Array<Dispatch | FusedStep> = [];
     let buildError: unknown = null;
     try {
-      dispatches = built.build();
+      dispatches = built.build(compiled, fusedAt, fusedStep, !unfused(checked.length));
     } catch (e) {
       buildError = e; // the scope must be popped either way
     }
@@ -251,12 +294,22 @@ function bindAll(
   store: BlobStore,
   net: NetDef,
   checked: readonly CheckedOp[],
-  compiled: readonly CompiledKernel[][],
   copyKernel: CompiledKernel,
   advanceKernel: CompiledKernel,
   owned: GPUBuffer[],
   staged: GPUBuffer[],
-): { view: Map<string, Version>; readFromStore: Map<string, Version>; build: () => Dispatch[] } {
+): {
+  view: Map<string, Version>;
+  readFromStore: Map<string, Version>;
+  versions: Array<{ inputs: Version[]; outputs: Version[] }>;
+  /** Binds every op not in a fused segment; a segment's FusedStep goes where its first op was. */
+  build: (
+    compiled: readonly CompiledKernel[][],
+    fusedAt: ReadonlyMap<number, FusedSegment>,
+    fusedStep: (seg: FusedSegment) => FusedStep,
+    rngAdvanceFused: boolean,
+  ) => Array<Dispatch | FusedStep>;
+} {
   const device = ctx.device;
   const view = new Map<string, Version>();
   const readFromStore = new Map<string, Version>();
@@ -293,8 +346,14 @@ function bindAll(
     device.queue.writeBuffer(buf, 0, bytes);
     return buf;
   };
-  const build = (): Dispatch[] => {
-    const dispatches: Dispatch[] = [];
+  const build = (
+    compiled: readonly CompiledKernel[][],
+    fusedAt: ReadonlyMap<number, FusedSegment>,
+    fusedStep: (seg: FusedSegment) => FusedStep,
+    rngAdvanceFused: boolean,
+  ): Array<Dispatch | FusedStep> => {
+    const dispatches: Array<Dispatch | FusedStep> = [];
+    let fusedUntil = 0;
     const push = (kernel: CompiledKernel, entries: BoundEntry[], wg: KernelCall['workgroups'], runOnce: boolean, label: string): void => {
       dispatches.push({
         pipeline: kernel.pipeline,
@@ -324,6 +383,12 @@ function bindAll(
       );
     };
     for (const [ci, c] of checked.entries()) {
+      const seg = fusedAt.get(ci);
+      if (seg) {
+        dispatches.push(fusedStep(seg));
+        fusedUntil = seg.to;
+      }
+      if (ci < fusedUntil) continue;
       const scratch = new Map<string, GPUBuffer>();
       const blobBinding = (v: Version): { buffer: GPUBuffer; size: number } => ({ buffer: v.buffer, size: tensorBytes(v.info) });
       c.calls.forEach((call, k) => {
@@ -374,12 +439,17 @@ function bindAll(
         for (const [from, to, bytes] of copies) pushCopy(from, to, bytes, c.runOnce, c.where);
       });
     }
-    if (checked.some((c) => c.spec.random)) {
+    if (checked.some((c) => c.spec.random) && !rngAdvanceFused) {
       push(advanceKernel, [{ binding: 0, buffer: store.rng, size: 16, writable: true }], [1], false, `net "${net.name}" rng advance`);
     }
     return dispatches;
   };
-  return { view, readFromStore, build };
+  return { view, readFromStore, versions, build };
+}
+
+/** A blob version as the fusion pass sees it. */
+function operand(v: Version): { key: Version; words: number } {
+  return { key: v, words: size(v.info.shape) };
 }
 
 interface BoundEntry {

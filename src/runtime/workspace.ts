@@ -10,6 +10,7 @@ import { ArgumentError, Caffe2Error, DeviceError, MissingWorkspaceError, didYouM
 import type { AdapterDescription, DeviceOptions } from './device.js';
 import { peekGpu, shutdownGpu, type RuntimeStats } from './gpu_context.js';
 import { CallQueue } from './call_queue.js';
+import { configureFusion } from './fusion.js';
 import { DEFAULT_POOL_BUDGET } from './buffer_pool.js';
 import { toHostTensor, type FeedData, type FeedOptions } from './host_data.js';
 import { Tensor } from './tensor.js';
@@ -51,19 +52,30 @@ function later<T>(job: () => T | Promise<T>): Promise<T> {
   return queue.enqueue(job);
 }
 
+/** Init's options: the device's, and `fusion` (default on unless CAFFE2_WEBGPU_FUSION=0) for nets created afterwards. */
+export interface InitOptions extends DeviceOptions {
+  fusion?: boolean;
+}
+
 /** Opens the GPU with these options (optional: the first GPU call opens it with defaults). A failed Init changes nothing. */
-export function Init(options: DeviceOptions = {}): Promise<AdapterDescription> {
+export function Init(options: InitOptions = {}): Promise<AdapterDescription> {
+  let device: DeviceOptions = options;
+  let fusion: unknown;
   try {
-    checkDeviceOptions(options);
+    if (typeof options === 'object' && options !== null && 'fusion' in options) ({ fusion, ...device } = options);
+    if (fusion !== undefined && typeof fusion !== 'boolean') throw new ArgumentError(`Init: fusion must be true or false, got ${String(fusion)}`);
+    checkDeviceOptions(device);
   } catch (e) {
     return Promise.reject(e);
   }
   const ws = cur();
   return later(async () => {
     const before = settings.device;
-    settings.device = { ...options, toggles: options.toggles ? [...options.toggles] : undefined };
+    settings.device = { ...device, toggles: device.toggles ? [...device.toggles] : undefined };
     try {
-      return (await ws.gpu()).adapter;
+      const adapter = (await ws.gpu()).adapter;
+      if (typeof fusion === 'boolean') configureFusion({ enabled: fusion });
+      return adapter;
     } catch (e) {
       settings.device = before;
       throw e instanceof Caffe2Error ? e : new DeviceError(`Init: could not open a WebGPU device: ${(e as Error).message}`);

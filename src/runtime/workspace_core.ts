@@ -234,9 +234,8 @@ export class Workspace implements BlobStore {
     for (let done = 0; done < iterations; ) {
       const now = Math.min(perChunk, iterations - done);
       const enc = ctx.device.createCommandEncoder({ label });
-      const pass = enc.beginComputePass({ label });
-      ctx.counters.dispatches += plan.encode(pass, now);
-      pass.end();
+      ctx.counters.dispatches += plan.encode(enc, now);
+      ctx.counters.iterations += now;
       ctx.device.queue.submit([enc.finish()]);
       ctx.counters.submits++;
       done += now;

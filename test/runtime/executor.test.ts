@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
 import { useGpu } from '../helpers/gpu.js';
+import { configureFusion, fusionSettings } from '../../src/runtime/fusion.js';
 
 useGpu();
 
@@ -14,16 +15,41 @@ async function copyNet(): Promise<string> {
   return net.Name();
 }
 
+/** Runs `f` with fusion on or off for the nets it creates, then restores the setting. */
+async function withFusion(enabled: boolean, f: () => Promise<void>): Promise<void> {
+  const was = fusionSettings().enabled;
+  configureFusion({ enabled });
+  try {
+    await f();
+  } finally {
+    configureFusion({ enabled: was });
+  }
+}
+
 describe('executor contract', () => {
-  it('RunNet(name, 100) is exactly one submit and encodes every dispatch', async () => {
-    const name = await copyNet();
-    const before = await workspace.Stats();
-    await workspace.RunNet(name, 100);
-    const after = await workspace.Stats();
-    expect(after.submits - before.submits).toBe(1);
-    expect(after.dispatches - before.dispatches).toBe(300);
-    expect(after.mapAsyncs).toBe(before.mapAsyncs);
-    expect(after.plans).toBe(before.plans);
+  it('RunNet(name, 100) is exactly one submit and encodes every dispatch (unfused)', async () => {
+    await withFusion(false, async () => {
+      const name = await copyNet();
+      const before = await workspace.Stats();
+      await workspace.RunNet(name, 100);
+      const after = await workspace.Stats();
+      expect(after.submits - before.submits).toBe(1);
+      expect(after.dispatches - before.dispatches).toBe(300);
+      expect(after.iterations - before.iterations).toBe(100);
+      expect(after.mapAsyncs).toBe(before.mapAsyncs);
+      expect(after.plans).toBe(before.plans);
+    });
+  });
+
+  it('fused, RunNet(name, 100) of a net of fusable ops is one submit and one dispatch', async () => {
+    await withFusion(true, async () => {
+      const name = await copyNet();
+      const before = await workspace.Stats();
+      await workspace.RunNet(name, 100);
+      const after = await workspace.Stats();
+      expect([after.submits - before.submits, after.dispatches - before.dispatches]).toEqual([1, 1]);
+      expect(Array.from((await workspace.FetchBlob('ex_out')).data)).toEqual([1, 2, 3]);
+    });
   });
 
   it('1,000 RunNet calls grow no buffer and read nothing back; FetchBlob is the one mapAsync', async () => {

@@ -1,0 +1,202 @@
+/**
+ * The fusion pass, between shape checking and binding: consecutive ops that declare a fusable form
+ * become one generated kernel (fused_wgsl.ts) over one workgroup, whose blobs live in one arena
+ * buffer. Blobs are copied into the arena before the kernel and back after it, so every blob holds
+ * what the unfused run gives; when the whole iteration fuses, RunNet(name, n) is one dispatch that
+ * loops n times. Ops without a fusable form, and work too big for one workgroup, stay separate
+ * dispatches. `CAFFE2_WEBGPU_FUSION=0` or `workspace.Init({ fusion: false })` turns fusion off.
+ */
+import type { FusedStage } from '../ops/registry.js';
+import { generateFusedKernel, sourceHash, type PlacedStage } from './fused_wgsl.js';
+
+/** A blob as one op sees it: the buffer of the blob's version there, and its element count. */
+export interface FusionOperand {
+  key: { readonly buffer: GPUBuffer };
+  words: number;
+}
+
+/** What the pass needs to know of a checked op. */
+export interface FusionOp {
+  where: string;
+  inputs: readonly FusionOperand[];
+  outputs: readonly FusionOperand[];
+  runOnce: boolean;
+  random: boolean;
+  fused: FusedStage[] | null;
+}
+
+/** How fusion is configured: on/off and, for tests, the lanes of the generated workgroup. */
+export interface FusionSettings {
+  enabled: boolean;
+  /** Invocations of the fused workgroup; default by adapter (1 on software adapters, 256 on GPUs). */
+  lanes?: number;
+}
+
+function envEnabled(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.CAFFE2_WEBGPU_FUSION !== '0';
+}
+
+let settings: FusionSettings = { enabled: envEnabled() };
+
+/** Changes the fusion settings for nets planned from now on (nets already created keep their plan). */
+export function configureFusion(next: Partial<FusionSettings>): void {
+  settings = { ...settings, ...next };
+}
+
+export function fusionSettings(): Readonly<FusionSettings> {
+  return settings;
+}
+
+/**
+ * Lanes of the fused workgroup. On a software adapter one workgroup runs on one CPU thread and
+ * every barrier costs 15–120 µs, so a single invocation that walks the items is fastest; a GPU
+ * spreads them over 256 lanes.
+ */
+export function fusionLanes(software: boolean): number {
+  return settings.lanes ?? (software ? 1 : 256);
+}
+
+/**
+ * Work one fused iteration may hold (items × per-item cost, summed over stages): beyond this a
+ * single workgroup is slower than the separate, many-workgroup kernels.
+ */
+function workBudget(lanes: number): number {
+  return lanes === 1 ? 1 << 22 : 1 << 24;
+}
+
+/** A blob copied between its own buffer and the arena: `key` null is the RNG state. */
+export interface ArenaRegion {
+  key: FusionOperand['key'] | null;
+  offset: number;
+  words: number;
+}
+
+/** One fused kernel: ops [from, to) of the net (to = ops.length + 1 includes the RNG advance). */
+export interface FusedSegment {
+  from: number;
+  to: number;
+  /** Kernel name (by source hash) and its generated WGSL. */
+  shader: string;
+  code: string;
+  lanes: number;
+  arenaWords: number;
+  copyIn: ArenaRegion[];
+  copyOut: ArenaRegion[];
+}
+
+/** The plan in pieces: runs of ops bound as today, and fused segments. */
+export type PlanPiece = { kind: 'ops'; from: number; to: number } | { kind: 'fused'; segment: FusedSegment };
+
+/** The RNG counter advance that ends an iteration of a net with random ops, as a scalar stage. */
+const RNG_ADVANCE: FusedStage = {
+  class: 'scalar',
+  body: 'let lo = ldu(rng + 2u) + 1u;\nstu(rng + 2u, lo);\nif (lo == 0u) {\n  stu(rng + 3u, ldu(rng + 3u) + 1u);\n}',
+};
+
+function stageCost(s: FusedStage): number {
+  if (s.class === 'scalar') return 1;
+  if (s.class === 'reduction') return s.items * Math.max(1, s.terms);
+  return s.items * (s.cost ?? 1);
+}
+
+/** A unit of the iteration: an op (index) or the RNG advance (index ops.length). */
+interface Unit {
+  index: number;
+  stages: FusedStage[] | null;
+  cost: number;
+}
+
+/** Splits a net into pieces; `lanes` from fusionLanes. Returns one 'ops' piece when fusion is off. */
+export function planFusion(ops: readonly FusionOp[], lanes: number): PlanPiece[] {
+  const random = ops.some((o) => o.random);
+  const units: Unit[] = ops.map((o, index) => ({
+    index,
+    stages: o.fused,
+    cost: o.fused ? o.fused.reduce((a, s) => a + stageCost(s), 0) : 0,
+  }));
+  if (random) units.push({ index: ops.length, stages: [RNG_ADVANCE], cost: 1 });
+  if (!settings.enabled) return [{ kind: 'ops', from: 0, to: ops.length }];
+
+  const budget = workBudget(lanes);
+  const pieces: PlanPiece[] = [];
+  let opsFrom = 0;
+  const flushOps = (to: number): void => {
+    if (to > opsFrom) pieces.push({ kind: 'ops', from: opsFrom, to: Math.min(to, ops.length) });
+  };
+  let u = 0;
+  while (u < units.length) {
+    // The longest run of fusable units from u within the budget.
+    let end = u;
+    let cost = 0;
+    while (end < units.length && units[end]!.stages && cost + units[end]!.cost <= budget) cost += units[end++]!.cost;
+    // Two units at least: one op alone gains little from the arena copies, and a one-op net (an op
+    // test, RunOperatorOnce) then runs the op's own kernels.
+    if (end - u >= 2) {
+      flushOps(units[u]!.index);
+      pieces.push({ kind: 'fused', segment: buildSegment(ops, units.slice(u, end), lanes) });
+      opsFrom = end < units.length ? units[end]!.index : ops.length;
+      u = end;
+    } else {
+      u = Math.max(end, u + 1);
+    }
+  }
+  // Unfused ops up to the end; the RNG advance (if not fused) is the planner's own dispatch.
+  flushOps(ops.length);
+  return pieces;
+}
+
+/** Lays out the arena of a segment, decides its copies and generates its kernel. */
+function buildSegment(ops: readonly FusionOp[], units: readonly Unit[], lanes: number): FusedSegment {
+  type Key = ArenaRegion['key'];
+  const regions = new Map<Key, ArenaRegion>();
+  let words = 0;
+  const place = (key: Key, n: number): number => {
+    let r = regions.get(key);
+    if (!r) {
+      r = { key, offset: words, words: n };
+      regions.set(key, r);
+      words += n;
+    }
+    return r.offset;
+  };
+  const written = new Set<Key>();
+  const copyIn = new Set<Key>();
+  const placed: PlacedStage[] = [];
+  for (const unit of units) {
+    const op = ops[unit.index];
+    const rng = place(null, 4);
+    if (!op) {
+      // The RNG advance reads and writes the state.
+      if (!written.has(null)) copyIn.add(null);
+      written.add(null);
+      placed.push({ stage: unit.stages![0]!, inputs: [], outputs: [], rng, runOnce: false, where: 'rng advance' });
+      continue;
+    }
+    if (op.random && !written.has(null)) copyIn.add(null);
+    const inputs = op.inputs.map((o) => {
+      if (!written.has(o.key)) copyIn.add(o.key);
+      return place(o.key, o.words);
+    });
+    const outputs = op.outputs.map((o) => {
+      // A run_once output keeps its blob's value on later runs: the arena must start from it.
+      if (op.runOnce && !written.has(o.key)) copyIn.add(o.key);
+      return place(o.key, o.words);
+    });
+    for (const o of op.outputs) written.add(o.key);
+    for (const stage of unit.stages!) placed.push({ stage, inputs, outputs, rng, runOnce: op.runOnce, where: op.where });
+  }
+  const code = generateFusedKernel(placed, lanes);
+  const last = units[units.length - 1]!.index;
+  const list = (keys: Set<Key>): ArenaRegion[] => [...keys].map((k) => regions.get(k)!).filter((r) => r.words > 0);
+  return {
+    from: units[0]!.index,
+    to: last + 1,
+    shader: `fused_${sourceHash(code)}.wgsl`,
+    code,
+    lanes,
+    arenaWords: Math.max(1, words),
+    copyIn: list(copyIn),
+    copyOut: list(written),
+  };
+}
