@@ -62,6 +62,8 @@ export interface Measurement {
   samplesUs: number[];
   /** Microseconds per iteration of the warm-up runs (cold first), not in the figure. */
   warmupUs: number[];
+  /** What the table prints beside the figure (e.g. the toy step's dispatches per step). */
+  note?: string;
 }
 
 /** A correctness check made while benchmarking; the bench fails when one fails. */

@@ -68,7 +68,10 @@ function measurementRows(report: BenchReport): string[] {
       median: `${fmtNumber(m.value.median)} ${m.unit}`,
       range: `${fmtNumber(m.value.min)}–${fmtNumber(m.value.max)}`,
       samples: `${m.value.n}×${m.iterations}`,
-      ratios: r.ratios.filter((x) => x.of === m.impl).map((x) => fmtRatio(x, r.measurements.find((o) => o.impl === x.to))),
+      ratios: [
+        ...r.ratios.filter((x) => x.of === m.impl).map((x) => fmtRatio(x, r.measurements.find((o) => o.impl === x.to))),
+        ...(m.note ? [m.note] : []),
+      ],
     })),
   }));
   const all = blocks.flatMap((b) => b.rows);

@@ -4,6 +4,7 @@
  * op + readback round trip on GPU-resident tensors alongside.
  */
 import { core, workspace, type NetDef, type RuntimeStats } from '../../src/index.js';
+import { configureFusion, fusionSettings } from '../../src/runtime/fusion.js';
 import { measure, speedRatio, type CaseEnv, type CaseResult, type Check, type Suite } from '../harness.js';
 
 const OPS_PER_NET = 256;
@@ -58,7 +59,14 @@ async function dispatchCase(env: CaseEnv): Promise<CaseResult> {
   // A chain Y_i = Y_{i-1} + ONE, so every dispatch depends on the one before, as in a real net.
   const ops = Array.from({ length: OPS_PER_NET }, (_, i): [string, string] => [i === 0 ? 'X' : `Y${i - 1}`, `Y${i}`]);
   const name = 'bench_overhead_chain';
-  await workspace.CreateNet(netDef(name, ops), true);
+  // The suite measures the cost of a dispatch: the chain must not be fused into one kernel.
+  const fusion = fusionSettings().enabled;
+  configureFusion({ enabled: false });
+  try {
+    await workspace.CreateNet(netDef(name, ops), true);
+  } finally {
+    configureFusion({ enabled: fusion });
+  }
   const tally: Tally = { submits: 0, dispatches: 0, readbacks: 0 };
   const before = await workspace.Stats();
   env.note('ours RunNet(n)');

@@ -110,13 +110,15 @@ describe('fusion', () => {
     });
   }
 
-  it('many lanes (the GPU form, barriers and tree reductions) gives the same blobs', async () => {
-    const net = randomNet(99, 65, 3);
-    const plain = await runBoth(net, 3, false);
-    const wide = await runBoth(net, 3, true, 64);
-    expectSameBlobs(plain, wide);
-    expect(wide.dispatches).toEqual([1, 1]);
-  });
+  for (const lanes of [1, 64]) {
+    it(`${lanes} lane(s) instead of the adapter's default (${lanes === 1 ? 'no barriers' : 'the GPU form: tree reductions'}) give the same blobs`, async () => {
+      const net = randomNet(99 + lanes, 65, 3);
+      const plain = await runBoth(net, 3, false);
+      const other = await runBoth(net, 3, true, lanes);
+      expectSameBlobs(plain, other);
+      expect(other.dispatches).toEqual([1, 1]);
+    });
+  }
 
   it('the tutorial net: one dispatch per RunNet(n) and the same W, B, ITER, LR and RNG state', async () => {
     const { buildToyRegression } = await import('../../src/models/toy_regression.js');
