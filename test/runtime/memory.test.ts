@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
 import { MAX_DISPATCHES_PER_SUBMIT } from '../../src/runtime/workspace.js';
 import { useGpu } from '../helpers/gpu.js';
+import { configureFusion, fusionSettings } from '../../src/runtime/fusion.js';
 
 useGpu();
 
@@ -47,7 +48,14 @@ describe('long runs are encoded in bounded chunks', () => {
     net.Scale(['mem_w'], 'mem_s', { scale: 0.5 });
     net.Copy(['mem_s'], 'mem_c');
     net.Copy(['mem_c'], 'mem_d');
-    await workspace.CreateNet(net);
+    // Unfused, so that every iteration encodes its four dispatches (fused, the net is one dispatch per chunk).
+    const fusion = fusionSettings().enabled;
+    configureFusion({ enabled: false });
+    try {
+      await workspace.CreateNet(net);
+    } finally {
+      configureFusion({ enabled: fusion });
+    }
     await workspace.RunNet('mem_long', 10_000); // warm up: pipelines, a few chunks' allocator high-water marks
     await workspace.Sync();
     const before = await workspace.Stats();
