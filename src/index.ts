@@ -7,7 +7,7 @@ import { DataType } from './core/dtype.js';
 import { BlobReference } from './builder/blob_reference.js';
 import { Net, isNet } from './builder/net.js';
 import { CreateOperator } from './builder/operator.js';
-import { CurrentDeviceScope, CurrentNameScope, DeviceOption, DeviceScope, DeviceType, NameScope, ScopedName } from './builder/scope.js';
+import { CurrentDeviceScope, CurrentNameScope, DeviceOption, DeviceScope, DeviceType, NameScope, ScopedBlobReference, ScopedName } from './builder/scope.js';
 import { registeredOps } from './ops/registry.js';
 
 export * as workspace from './workspace.js';
@@ -17,11 +17,6 @@ export * as proto from './proto/index.js';
 export * as netDrawer from './viz/index.js';
 /** The same module under Caffe2's name: `net_drawer.GetPydotGraph(net, 'train', 'LR')`. */
 export * as net_drawer from './viz/index.js';
-
-/** A BlobReference to `name` with the current NameScope in front (Caffe2's core.ScopedBlobReference). */
-function ScopedBlobReference(name: string): BlobReference {
-  return new BlobReference(ScopedName(name));
-}
 
 /** Caffe2's `core` module. */
 export const core = {

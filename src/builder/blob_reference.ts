@@ -44,6 +44,16 @@ export class BlobReference {
     });
   }
 
+  /** The name-scope part of the name: "conv1/" for "conv1/w", "" for "w". */
+  GetNameScope(): string {
+    return this.name.slice(0, this.name.lastIndexOf('/') + 1);
+  }
+
+  /** The name without its scope: "w" for "conv1/w". */
+  GetUnscopedName(): string {
+    return this.name.slice(this.name.lastIndexOf('/') + 1);
+  }
+
   /** The net this reference adds operators to, if any. */
   Net(): OpSink | null {
     return this.net;

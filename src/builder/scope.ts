@@ -4,6 +4,7 @@
  */
 import type { DeviceOption } from '../core/netdef.js';
 import { cloneDeviceOption } from '../core/netdef.js';
+import { BlobReference } from './blob_reference.js';
 
 /** Caffe2's _NAMESCOPE_SEPARATOR. */
 export const NAMESCOPE_SEPARATOR = '/';
@@ -24,6 +25,11 @@ export function CurrentDeviceScope(): DeviceOption | null {
 /** `name` with the current name scope in front (Caffe2's ScopedName). */
 export function ScopedName(name: string): string {
   return nameScope + name;
+}
+
+/** A BlobReference to `name` with the current name scope in front (Caffe2's core.ScopedBlobReference). */
+export function ScopedBlobReference(name: string): BlobReference {
+  return new BlobReference(ScopedName(name));
 }
 
 /** Runs `fn` with the scope set, restoring it afterwards even when `fn` throws (or its promise rejects). */

@@ -31,7 +31,10 @@ describe('core.NameScope', () => {
       }),
     ).toThrow('inside');
     expect(core.CurrentNameScope()).toBe('');
-    expect(String(core.NameScope('s', () => core.ScopedBlobReference('w')))).toBe('s/w');
+    const scoped = core.NameScope('s', () => core.NameScope('t', () => core.ScopedBlobReference('w')));
+    expect(String(scoped)).toBe('s/t/w');
+    expect(scoped.GetNameScope()).toBe('s/t/');
+    expect(scoped.GetUnscopedName()).toBe('w');
   });
 
   it('keeps the scope through an async callback and restores it after', async () => {
