@@ -17,18 +17,33 @@ export const DataType = {
 
 export type DataTypeValue = (typeof DataType)[keyof typeof DataType];
 
-/** What a blob holds on the GPU: WGSL has f32 and i32 storage, nothing narrower without features. */
-export type DType = 'float32' | 'int32';
+/**
+ * What a blob holds on the GPU. WGSL has f32, i32 and u32 storage and nothing narrower, so a uint8
+ * tensor (image data) is stored packed, four elements to a u32 word, element i in byte i % 4
+ * (little-endian) of word i / 4; kernels that read it unpack the byte.
+ */
+export type DType = 'float32' | 'int32' | 'uint8';
 
-/** The WGSL scalar type that stores a dtype. */
-export function wgslType(dtype: DType): 'f32' | 'i32' {
-  return dtype === 'float32' ? 'f32' : 'i32';
+/** The WGSL scalar type of one storage word of a dtype (a uint8 word holds four elements). */
+export function wgslType(dtype: DType): 'f32' | 'i32' | 'u32' {
+  return dtype === 'float32' ? 'f32' : dtype === 'int32' ? 'i32' : 'u32';
+}
+
+/** 4-byte storage words that `count` elements of a dtype occupy. */
+export function storageWords(dtype: DType, count: number): number {
+  return dtype === 'uint8' ? Math.ceil(count / 4) : count;
 }
 
 /** Name of a Caffe2 DataType number, for messages. */
 export function dataTypeName(value: number): string {
   const entry = Object.entries(DataType).find(([, v]) => v === value);
   return entry ? entry[0] : `DataType(${value})`;
+}
+
+/** The DataType number of a name, case-insensitive ("FLOAT", "int32"), as Caffe2's Cast reads `to`. */
+export function dataTypeFromName(name: string): number | undefined {
+  const key = name.toUpperCase();
+  return Object.hasOwn(DataType, key) ? DataType[key as keyof typeof DataType] : undefined;
 }
 
 /**
@@ -59,7 +74,7 @@ export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
 
 /** Host typed array for a dtype. */
-export type TypedArrayFor<D extends DType> = D extends 'float32' ? Float32Array : Int32Array;
+export type TypedArrayFor<D extends DType> = D extends 'float32' ? Float32Array : D extends 'int32' ? Int32Array : Uint8Array;
 
-/** Host arrays the runtime writes to the GPU (backed by a plain ArrayBuffer). */
-export type HostArray = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer>;
+/** Host arrays the runtime writes to the GPU (backed by a plain ArrayBuffer; uint8 padded to whole words). */
+export type HostArray = Float32Array<ArrayBuffer> | Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>;

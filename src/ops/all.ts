@@ -32,3 +32,4 @@ export * from './reduce.js';
 export * from './pool.js';
 export * from './spatial_bn.js';
 export * from './dropout.js';
+export * from './cast.js';

@@ -4,9 +4,11 @@
  * typed values a shape rule or kernel reads.
  */
 import type { ArgValue, Argument } from '../core/netdef.js';
+import { DataType, dataTypeFromName } from '../core/dtype.js';
 import { ArgumentError, didYouMean } from '../core/errors.js';
 
-export type ArgKind = 'float' | 'int' | 'bool' | 'string' | 'floats' | 'ints' | 'strings';
+/** `dtype`: a Caffe2 DataType given as its number or its name ("FLOAT", "int32"), read as the number (Cast's `to`). */
+export type ArgKind = 'float' | 'int' | 'bool' | 'string' | 'floats' | 'ints' | 'strings' | 'dtype';
 
 /** One argument's schema entry. */
 export interface ArgSpec<K extends ArgKind = ArgKind> {
@@ -14,7 +16,7 @@ export interface ArgSpec<K extends ArgKind = ArgKind> {
   default?: KindValue<K>;
 }
 
-export type KindValue<K extends ArgKind> = K extends 'float' | 'int' | 'bool'
+export type KindValue<K extends ArgKind> = K extends 'float' | 'int' | 'bool' | 'dtype'
   ? number
   : K extends 'string'
     ? string
@@ -38,7 +40,9 @@ export type ArgInput<K extends ArgKind> = K extends 'float' | 'int'
       ? string
       : K extends 'floats' | 'ints'
         ? readonly number[] | Float32Array | Float64Array | Int32Array
-        : readonly string[];
+        : K extends 'dtype'
+          ? number | string
+          : readonly string[];
 
 /** The options object accepted by `net.<Op>(inputs, outputs, options)`. */
 export type ArgOptions<S extends ArgSchema> = { [K in keyof S]?: ArgInput<S[K]['kind']> };
@@ -61,6 +65,7 @@ export const arg = {
   floats: spec('floats'),
   ints: spec('ints'),
   strings: spec('strings'),
+  dtype: spec('dtype'),
 };
 
 /** Decides the kind of an argument an op accepts beyond its fixed schema (LearningRate's composite). */
@@ -93,6 +98,10 @@ export function encodeArg(where: string, name: string, kind: ArgKind, value: unk
       return { name, i: value as number };
     case 'string':
       if (typeof value !== 'string') bad('a string');
+      return { name, s: value as string };
+    case 'dtype':
+      if (typeof value === 'number' && Number.isInteger(value)) return { name, i: value };
+      if (typeof value !== 'string' || dataTypeFromName(value) === undefined) bad(`a DataType number or name (${Object.keys(DataType).join(', ')})`);
       return { name, s: value as string };
     case 'floats':
       if (!isNumberList(value)) bad('a list of numbers');
@@ -144,6 +153,10 @@ function decodeOne(where: string, arg: Argument, kind: ArgKind): ArgValue {
     }
     case 'string':
       return arg.s ?? fail();
+    case 'dtype': {
+      if (arg.i !== undefined) return arg.i;
+      return (arg.s !== undefined ? dataTypeFromName(arg.s) : undefined) ?? fail();
+    }
     case 'floats':
     case 'ints': {
       // An empty list arrives as an Argument with only a name.

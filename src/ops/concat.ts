@@ -7,7 +7,7 @@ import { ArgumentError, fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
 import { copyCall } from './copy.js';
 import { defineOp, type BindingSource, type GradientContext, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
-import { canonicalAxis, hostIntValues, linearWorkgroups, size } from './shape.js';
+import { canonicalAxis, hostIntValues, linearWorkgroups, size, unpackedDType } from './shape.js';
 
 const axisArgs = {
   axis: arg.int(),
@@ -71,6 +71,7 @@ export const Concat = defineOp({
     const first = ctx.inputs[0]!;
     const add = addsAxis(ctx);
     const axis = chosenAxis(ctx, first.shape.length + (add ? 1 : 0));
+    unpackedDType(ctx, 0);
     ctx.inputs.forEach((x, i) => {
       if (x.dtype !== first.dtype) ctx.dtypeError(`input ${names[i]} has dtype ${x.dtype}, but ${names[0]} has dtype ${first.dtype} (expected the same dtype)`);
       const differs = x.shape.length !== first.shape.length || x.shape.some((d, k) => d !== first.shape[k] && (add || k !== axis));
@@ -191,6 +192,7 @@ export const Split = defineOp({
   args: splitArgs,
   inferShape(ctx) {
     const x = ctx.inputs[0]!;
+    unpackedDType(ctx, 0);
     const axis = chosenAxis(ctx, x.shape.length);
     const add = addsAxis(ctx);
     const sizes = splitSizes(ctx, x.shape[axis]!, add);

@@ -1,5 +1,5 @@
 /** ConstantFill: a tensor of one value, of the given (or FLOAT) dtype. */
-import { DataType, INT32_MAX, INT32_MIN, dataTypeName, storageDType } from '../core/dtype.js';
+import { DataType, INT32_MAX, INT32_MIN, dataTypeName, storageDType, storageWords } from '../core/dtype.js';
 import { arg } from './args.js';
 import { fillShape, fillShapeArgs, valueBits } from './fill_common.js';
 import { defineOp } from './registry.js';
@@ -28,7 +28,7 @@ export const ConstantFill = defineOp({
     return [{ shape: fillShape(ctx), dtype: dtype! }];
   },
   kernels(ctx, [y]) {
-    const n = size(y!.shape);
+    const n = storageWords(y!.dtype, size(y!.shape));
     return [
       {
         shader: 'fill_constant.wgsl',

@@ -1,4 +1,5 @@
 /** Copy and StopGradient: identity on the data; they differ in what the autodiff does with them. */
+import { storageWords } from '../core/dtype.js';
 import { defineOp, type BindingSource, type FusedStage, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { linearWorkgroups, size } from './shape.js';
 import type { ArgSchema } from './args.js';
@@ -13,14 +14,14 @@ export function copyCall(from: BindingSource, to: BindingSource, words: number):
  * relabels the dims); nothing to run in place or when empty.
  */
 export function identityKernels<S extends ArgSchema>(ctx: OpContext<S>, [y]: readonly TensorInfo[]): KernelCall[] {
-  const n = size(y!.shape);
-  if (ctx.op.input[0] === ctx.op.output[0] || n === 0) return [];
-  return [copyCall({ input: 0 }, { output: 0 }, n)];
+  const words = storageWords(y!.dtype, size(y!.shape));
+  if (ctx.op.input[0] === ctx.op.output[0] || words === 0) return [];
+  return [copyCall({ input: 0 }, { output: 0 }, words)];
 }
 
 /** The copy as a fusable map (in place it moves each word onto itself). */
 export function identityFused<S extends ArgSchema>(_ctx: OpContext<S>, [y]: readonly TensorInfo[]): FusedStage[] {
-  return [{ class: 'map', items: size(y!.shape), body: 'stu(out0 + i, ldu(in0 + i));' }];
+  return [{ class: 'map', items: storageWords(y!.dtype, size(y!.shape)), body: 'stu(out0 + i, ldu(in0 + i));' }];
 }
 
 export const Copy = defineOp({

@@ -20,7 +20,7 @@ import {
   type Broadcast,
 } from './broadcast.js';
 import { defineOp, f32Lit, type BindingSource, type FusedStage, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
-import { linearWorkgroups, size } from './shape.js';
+import { linearWorkgroups, size, unpackedDType } from './shape.js';
 
 const broadcastArgs = {
   broadcast: arg.bool(0),
@@ -280,6 +280,7 @@ function binaryOp(type: string, symbol: string, math: BinaryMath, inPlace: reado
       if (a.dtype !== b.dtype) {
         ctx.dtypeError(`inputs ${nameA} (${a.dtype}) and ${nameB} (${b.dtype}) must have the same dtype`);
       }
+      unpackedDType(ctx, 0);
       const bc = contextBroadcast(ctx, 0, 1);
       const out = ctx.op.output[0];
       if (ctx.args.broadcast && out === nameB) {
@@ -298,7 +299,7 @@ function binaryOp(type: string, symbol: string, math: BinaryMath, inPlace: reado
       if (n === 0) return [];
       const bc = contextBroadcast(ctx, 0, 1);
       const walk = coalesce(bc.shape, bc.strides);
-      const dtype = c!.dtype;
+      const dtype = unpackedDType(ctx, 0);
       const out = ctx.op.output[0];
       const a = flatOperand(walk, 0, ctx.op.input[0] === out);
       const b = flatOperand(walk, 1, ctx.op.input[1] === out);

@@ -1,4 +1,5 @@
 /** The output-shape rule every Caffe2 filler shares (shape / extra_shape / input_as_shape). */
+import type { DType } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
 import { arg, type ArgSchema } from './args.js';
 import type { OpContext } from './registry.js';
@@ -44,7 +45,8 @@ export function fillShape<S extends ArgSchema>(ctx: OpContext<S>): number[] {
   return shape;
 }
 
-/** u32 bit pattern of a value stored as f32 or i32, for kernels that fill raw words. */
-export function valueBits(value: number, dtype: 'float32' | 'int32'): number {
+/** u32 bit pattern of a word filled with a value of a dtype (uint8: the byte four times), for kernels that fill raw words. */
+export function valueBits(value: number, dtype: DType): number {
+  if (dtype === 'uint8') return ((value & 0xff) * 0x01010101) >>> 0;
   return dtype === 'float32' ? new Uint32Array(new Float32Array([value]).buffer)[0]! : value >>> 0;
 }

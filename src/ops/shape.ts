@@ -79,3 +79,15 @@ export function hostIntValues<S extends ArgSchema>(ctx: OpContext<S>, index: num
   }
   return Array.from(t.hostValues!);
 }
+
+/**
+ * The dtype of an input that must hold one element per 4-byte word: packed uint8 (image data) is
+ * refused with a hint to Cast it first, since kernels that index elements as words cannot read it.
+ */
+export function unpackedDType<S extends ArgSchema>(ctx: OpContext<S>, index: number): 'float32' | 'int32' {
+  const dtype = ctx.inputs[index]!.dtype;
+  if (dtype === 'uint8') {
+    ctx.dtypeError(`input ${ctx.op.input[index]} is uint8, which ${ctx.op.type} does not take (Cast it to INT32 or FLOAT first)`);
+  }
+  return dtype as 'float32' | 'int32';
+}

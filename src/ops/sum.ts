@@ -1,6 +1,6 @@
 /** Sum: Y = Σ X_i over 1..N inputs of identical shape (float32 or int32); in place only on input 0. */
 import { defineOp, type KernelCall, type TensorInfo } from './registry.js';
-import { linearWorkgroups, requireSameShape, size } from './shape.js';
+import { linearWorkgroups, requireSameShape, size, unpackedDType } from './shape.js';
 
 export const Sum = defineOp({
   type: 'Sum',
@@ -13,6 +13,7 @@ export const Sum = defineOp({
   inferShape(ctx) {
     const names = ctx.op.input;
     const first = ctx.inputs[0]!;
+    unpackedDType(ctx, 0);
     ctx.inputs.forEach((x: TensorInfo, i) => {
       if (x.dtype !== first.dtype) ctx.dtypeError(`input ${names[i]} has dtype ${x.dtype}, but ${names[0]} has dtype ${first.dtype} (expected the same dtype)`);
       requireSameShape(ctx, names[0]!, first, names[i]!, x);

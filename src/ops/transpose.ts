@@ -3,7 +3,7 @@ import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
 import { MAX_KERNEL_RANK, coalesce, contiguousStrides } from './broadcast.js';
 import { defineOp, type HostTensor, type OpContext } from './registry.js';
-import { linearWorkgroups, size } from './shape.js';
+import { linearWorkgroups, size, unpackedDType } from './shape.js';
 
 const transposeArgs = { axes: arg.ints() };
 
@@ -44,7 +44,7 @@ export const Transpose = defineOp({
   args: transposeArgs,
   inferShape(ctx) {
     const x = ctx.inputs[0]!;
-    return [{ shape: permutation(ctx).map((a) => x.shape[a]!), dtype: x.dtype }];
+    return [{ shape: permutation(ctx).map((a) => x.shape[a]!), dtype: unpackedDType(ctx, 0) }];
   },
   kernels(ctx, [y]) {
     const x = ctx.inputs[0]!;

@@ -29,7 +29,12 @@ export async function saveCheckpoint(names?: readonly string[]): Promise<Uint8Ar
   const dup = chosen.find((n, i) => chosen.indexOf(n) !== i);
   if (dup !== undefined) throw new ArgumentError(`saveCheckpoint: blob "${dup}" is named twice`);
   const fetched = await workspace.FetchBlobs(chosen);
-  const entries: NamedTensor[] = fetched.map((t, i) => ({ name: chosen[i]!, shape: [...t.shape], dtype: t.dtype, data: t.data }));
+  // A uint8 blob is written as Caffe2 UINT8 (int32_data), and so loads back as int32 like any .pb small int.
+  const entries: NamedTensor[] = fetched.map((t, i) =>
+    t.data instanceof Uint8Array
+      ? { name: chosen[i]!, shape: [...t.shape], dtype: 'int32', data: Int32Array.from(t.data), dataType: DataType.UINT8 }
+      : { name: chosen[i]!, shape: [...t.shape], dtype: t.dtype, data: t.data },
+  );
   const rng = await workspace.GetRngState();
   entries.push({ name: RNG_STATE_ENTRY, shape: [4], dtype: 'int32', data: new Int32Array(rng.buffer, rng.byteOffset, 4), dataType: DataType.INT32 });
   return encodeTensorProtos(entries);

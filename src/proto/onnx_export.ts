@@ -302,7 +302,7 @@ export function onnxExportableOps(): string[] {
 }
 
 function valueInfo(onnx: Onnx, name: string, info: TensorInfo): OnnxNamespace.IValueInfoProto {
-  const elemType = info.dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.INT32;
+  const elemType = { float32: onnx.TensorProto.DataType.FLOAT, int32: onnx.TensorProto.DataType.INT32, uint8: onnx.TensorProto.DataType.UINT8 }[info.dtype];
   return { name, type: { tensorType: { elemType, shape: { dim: info.shape.map((d) => ({ dimValue: d })) } } } };
 }
 

@@ -1,5 +1,5 @@
 /** A blob: a GPU buffer plus the shape and dtype of the tensor it holds. */
-import type { DType, HostArray } from '../core/dtype.js';
+import { storageWords, type DType, type HostArray } from '../core/dtype.js';
 import type { TensorInfo } from '../ops/registry.js';
 import { size } from '../ops/shape.js';
 
@@ -13,9 +13,9 @@ export interface Blob {
   hostValues?: HostArray;
 }
 
-/** Bytes a tensor occupies (4 per element); at least 4 so that even an empty tensor can be bound. */
+/** Bytes a tensor occupies (4 per word, see storageWords); at least 4 so that even an empty tensor can be bound. */
 export function tensorBytes(info: TensorInfo): number {
-  return Math.max(4, size(info.shape) * 4);
+  return Math.max(4, storageWords(info.dtype, size(info.shape)) * 4);
 }
 
 /** True when two tensors have the same dtype and shape. */

@@ -3,6 +3,7 @@
  * buffer, then read it back once. A record index lives in a GPU counter, so every iteration's
  * dispatches are identical and nothing is uploaded per iteration.
  */
+import { storageWords } from '../core/dtype.js';
 import { MissingBlobError } from '../core/errors.js';
 import { linearWorkgroups, size } from '../ops/shape.js';
 import type { BlobStore } from './blob.js';
@@ -30,7 +31,7 @@ export async function runWithHistory(
     ctx.kernels.get({ shader: 'history_append.wgsl' }),
     ctx.kernels.get({ shader: 'counter_increment.wgsl' }),
   ]);
-  const words = blobs.map((b) => size(b.shape));
+  const words = blobs.map((b) => storageWords(b.dtype, size(b.shape)));
   const stride = words.reduce((a, b) => a + b, 0);
   const owned: GPUBuffer[] = [];
   const acquire = (bytes: number, usage: number, label: string): GPUBuffer => {
@@ -99,11 +100,20 @@ export async function runWithHistory(
       const bits = new Uint32Array(iterations * w);
       for (let it = 0; it < iterations; it++) bits.set(all.subarray(it * stride + offset, it * stride + offset + w), it * w);
       offset += w;
-      const data = b.dtype === 'float32' ? new Float32Array(bits.buffer) : new Int32Array(bits.buffer);
+      const data = b.dtype === 'float32' ? new Float32Array(bits.buffer) : b.dtype === 'int32' ? new Int32Array(bits.buffer) : unpadBytes(bits, iterations, size(b.shape));
       out[b.name] = new Tensor([iterations, ...b.shape], b.dtype, data);
     });
     return out;
   } finally {
     for (const b of owned) ctx.pool.release(b);
   }
+}
+
+/** The elements of `records` packed uint8 records (whole words each), without the padding between them. */
+function unpadBytes(words: Uint32Array, records: number, count: number): Uint8Array {
+  const bytes = new Uint8Array(words.buffer);
+  const recordBytes = storageWords('uint8', count) * 4;
+  const out = new Uint8Array(records * count);
+  for (let r = 0; r < records; r++) out.set(bytes.subarray(r * recordBytes, r * recordBytes + count), r * count);
+  return out;
 }

@@ -1,6 +1,6 @@
 /** Turns what a user feeds (nested arrays, typed arrays, numbers) into flat data plus a shape. */
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
-import { INT32_MAX, INT32_MIN, storageDType, type DType, type HostArray } from '../core/dtype.js';
+import { DataType, INT32_MAX, INT32_MIN, storageDType, type DType, type HostArray } from '../core/dtype.js';
 import { size } from '../ops/shape.js';
 
 /** Anything FeedBlob accepts. */
@@ -10,13 +10,15 @@ export type FeedData =
   | Float32Array
   | Float64Array
   | Int32Array
+  | Uint8Array
+  | Uint8ClampedArray
   | BigInt64Array
   | { shape: readonly number[]; data: ArrayLike<number>; dtype?: DType };
 
 export interface FeedOptions {
   /** The tensor's shape; taken from nested arrays or the tensor when omitted (flat arrays → 1-d). */
   shape?: readonly number[];
-  /** float32 or int32, or a core.DataType number (INT64/BOOL stored as int32, DOUBLE as float32). */
+  /** float32, int32 or uint8, or a core.DataType number (INT64/BOOL stored as int32, DOUBLE as float32, UINT8/BYTE packed). */
   dtype?: DType | number;
 }
 
@@ -33,7 +35,8 @@ function nestedShape(v: unknown, where: string): number[] {
 }
 
 function resolveDType(d: FeedOptions['dtype'], where: string): DType | undefined {
-  if (d === undefined || d === 'float32' || d === 'int32') return d;
+  if (d === undefined || d === 'float32' || d === 'int32' || d === 'uint8') return d;
+  if (d === DataType.UINT8 || d === DataType.BYTE) return 'uint8';
   const s = storageDType(d);
   if (!s) throw new DTypeError(`${where}: DataType ${d} cannot be stored on the GPU (FLOAT, DOUBLE, INT32, INT64, BOOL and small ints can)`);
   return s;
@@ -58,6 +61,21 @@ function toInt32(flat: ArrayLike<number | bigint>, where: string): Int32Array {
     if (!Number.isInteger(v) || v < INT32_MIN || v > INT32_MAX) {
       throw new DTypeError(`${where}: value ${String(flat[i])} at index ${i} does not fit int32 (int64 blobs are stored as int32 on the GPU)`);
     }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** uint8 values of `flat`, range-checked, padded with zeros to whole 4-byte words (how the GPU stores them). */
+function toUint8(flat: ArrayLike<number | bigint>, where: string): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(Math.ceil(flat.length / 4) * 4);
+  if (flat instanceof Uint8Array || flat instanceof Uint8ClampedArray) {
+    out.set(flat);
+    return out;
+  }
+  for (let i = 0; i < flat.length; i++) {
+    const v = Number(flat[i]);
+    if (!Number.isInteger(v) || v < 0 || v > 255) throw new DTypeError(`${where}: value ${String(flat[i])} at index ${i} does not fit uint8 (0 to 255)`);
     out[i] = v;
   }
   return out;
@@ -105,6 +123,7 @@ export function toHostTensor(data: FeedData, options: FeedOptions, where: string
     flat = data;
     shape = [flat.length];
     if (data instanceof Int32Array || data instanceof BigInt64Array) dtype ??= 'int32';
+    if (data instanceof Uint8Array || data instanceof Uint8ClampedArray) dtype ??= 'uint8';
   } else if (typeof data === 'object' && data !== null && 'shape' in data && 'data' in data && Array.isArray(data.shape)) {
     const t = data as { shape: readonly number[]; data: unknown; dtype?: DType };
     if (!isNumericView(t.data) && !Array.isArray(t.data)) {
@@ -131,6 +150,6 @@ export function toHostTensor(data: FeedData, options: FeedOptions, where: string
   }
   dtype ??= 'float32';
   // A SharedArrayBuffer-backed view works with writeBuffer like any other.
-  const values = (dtype === 'int32' ? toInt32(flat, where) : toFloat32(flat)) as HostArray;
+  const values = (dtype === 'int32' ? toInt32(flat, where) : dtype === 'uint8' ? toUint8(flat, where) : toFloat32(flat)) as HostArray;
   return { shape, dtype, values, borrowed: values === flat };
 }

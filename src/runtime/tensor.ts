@@ -11,7 +11,7 @@ export class Tensor {
   constructor(
     readonly shape: readonly number[],
     readonly dtype: DType,
-    readonly data: Float32Array | Int32Array,
+    readonly data: Float32Array | Int32Array | Uint8Array,
   ) {}
 
   /** Nested arrays (a plain number for a 0-d tensor). */

@@ -159,7 +159,7 @@ export class Workspace implements BlobStore {
     const bytes = tensorBytes(blob);
     const raw = await readBuffer(ctx, blob.buffer, bytes, name);
     const n = blob.shape.reduce((a, b) => a * b, 1);
-    const data = blob.dtype === 'float32' ? new Float32Array(raw, 0, n) : new Int32Array(raw, 0, n);
+    const data = blob.dtype === 'float32' ? new Float32Array(raw, 0, n) : blob.dtype === 'int32' ? new Int32Array(raw, 0, n) : new Uint8Array(raw, 0, n);
     return new Tensor([...blob.shape], blob.dtype, data);
   }
 
