@@ -31,8 +31,8 @@ export async function saveCheckpoint(names?: readonly string[]): Promise<Uint8Ar
   const fetched = await workspace.FetchBlobs(chosen);
   // A uint8 blob is written as Caffe2 UINT8 (int32_data), and so loads back as int32 like any .pb small int.
   const entries: NamedTensor[] = fetched.map((t, i) =>
-    t.data instanceof Uint8Array
-      ? { name: chosen[i]!, shape: [...t.shape], dtype: 'int32', data: Int32Array.from(t.data), dataType: DataType.UINT8 }
+    t.dtype === 'uint8'
+      ? { name: chosen[i]!, shape: [...t.shape], dtype: 'int32', data: t.data, dataType: DataType.UINT8 }
       : { name: chosen[i]!, shape: [...t.shape], dtype: t.dtype, data: t.data },
   );
   const rng = await workspace.GetRngState();

@@ -109,11 +109,11 @@ export async function runWithHistory(
   }
 }
 
-/** The elements of `records` packed uint8 records (whole words each), without the padding between them. */
-function unpadBytes(words: Uint32Array, records: number, count: number): Uint8Array {
+/** The elements of `records` packed uint8 records (whole words each), widened as FetchBlob widens them, without the padding between records. */
+function unpadBytes(words: Uint32Array, records: number, count: number): Int32Array {
   const bytes = new Uint8Array(words.buffer);
   const recordBytes = storageWords('uint8', count) * 4;
-  const out = new Uint8Array(records * count);
+  const out = new Int32Array(records * count);
   for (let r = 0; r < records; r++) out.set(bytes.subarray(r * recordBytes, r * recordBytes + count), r * count);
   return out;
 }

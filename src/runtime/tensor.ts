@@ -11,7 +11,8 @@ export class Tensor {
   constructor(
     readonly shape: readonly number[],
     readonly dtype: DType,
-    readonly data: Float32Array | Int32Array | Uint8Array,
+    /** Float32Array for float32; Int32Array for int32 and for uint8 (each byte widened to an int). */
+    readonly data: Float32Array | Int32Array,
   ) {}
 
   /** Nested arrays (a plain number for a 0-d tensor). */

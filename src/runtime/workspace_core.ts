@@ -159,7 +159,8 @@ export class Workspace implements BlobStore {
     const bytes = tensorBytes(blob);
     const raw = await readBuffer(ctx, blob.buffer, bytes, name);
     const n = blob.shape.reduce((a, b) => a * b, 1);
-    const data = blob.dtype === 'float32' ? new Float32Array(raw, 0, n) : blob.dtype === 'int32' ? new Int32Array(raw, 0, n) : new Uint8Array(raw, 0, n);
+    // uint8 widens to Int32Array, so that Tensor.data stays one of two array types for callers.
+    const data = blob.dtype === 'float32' ? new Float32Array(raw, 0, n) : blob.dtype === 'int32' ? new Int32Array(raw, 0, n) : Int32Array.from(new Uint8Array(raw, 0, n));
     return new Tensor([...blob.shape], blob.dtype, data);
   }
 
