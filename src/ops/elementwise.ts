@@ -323,7 +323,7 @@ function binaryOp(type: string, symbol: string, math: BinaryMath, inPlace: reado
     fusable(ctx: OpContext<BroadcastArgs>, [c]: readonly TensorInfo[]): FusedStage[] {
       const bc = contextBroadcast(ctx, 0, 1);
       const walk = coalesce(bc.shape, bc.strides);
-      const dtype = c!.dtype;
+      const dtype = unpackedDType(ctx, 0);
       const [ld, st] = dtype === 'int32' ? ['ldi', 'sti'] : ['ldf', 'stf'];
       const body = [
         `let a = ${ld}(in0 + ${fusedIndex('i', walk.shape, walk.strides[0]!)});`,
