@@ -38,13 +38,13 @@ function appendForwardArgs(gradOp: OperatorDef, forward: OperatorDef): void {
  * Caffe2's sanity check: a StopGradient whose output nothing reads stops nothing (the usual slip is
  * `StopGradient(Y) -> Y_sg` while later ops still read Y), so it is refused.
  */
-function checkNoOrphanStopGradient(forward: readonly OperatorDef[], netName: string): void {
+function checkNoOrphanStopGradient(forward: readonly OperatorDef[], first: number, netName: string): void {
   const read = new Set(forward.flatMap((op) => op.input));
   forward.forEach((op, i) => {
     const out = op.output[0];
     if (op.type === 'StopGradient' && out !== undefined && !read.has(out)) {
       throw new ArgumentError(
-        `${opWhere(op, i, netName)}: StopGradient's output '${out}' is orphan: no operator reads it, so it stops no gradient.` +
+        `${opWhere(op, first + i, netName)}: StopGradient's output '${out}' is orphan: no operator reads it, so it stops no gradient.` +
           ` You typically want the same input and output (StopGradient([${op.input[0]}], "${op.input[0]}")).`,
       );
     }
@@ -86,27 +86,32 @@ function versionsOf(keys: readonly VersionKey[]): Map<string, number> {
   return new Map(keys.map((k) => [k.slice(0, k.lastIndexOf('@')), Number(k.slice(k.lastIndexOf('@') + 1))]));
 }
 
-/** Gradient ops for `forward[skip:]` seeded at `ys`, and the blob → gradient-blob name map. */
+/**
+ * Gradient ops for `netOps[skip:]` seeded at `ys`, and the blob → gradient-blob name map. As in
+ * Caffe2, the skipped ops are not seen at all (versions and checks start after them); messages give
+ * op indices in the whole net.
+ */
 export function addGradientOperators(
-  forward: readonly OperatorDef[],
+  netOps: readonly OperatorDef[],
   ys: readonly Seed[],
   skip = 0,
   netName = 'net',
 ): { ops: OperatorDef[]; gradOf: Map<string, string> } {
-  checkNoOrphanStopGradient(forward, netName);
+  const forward = netOps.slice(skip);
+  checkNoOrphanStopGradient(forward, skip, netName);
   // 1. Versions: which version each op reads and writes, and who reads each version.
   const version = new Map<string, number>();
   const reads: VersionKey[][] = [];
   const writes: VersionKey[][] = [];
   const firstReader = new Map<VersionKey, number>();
-  const produced = new Set<string>();
+  const produced = new Set(netOps.flatMap((op) => op.output));
   forward.forEach((op, i) => {
     reads.push(
       op.input.map((n) => {
         // A blob first seen as an input is at version 0, so a later write makes version 1 (Caffe2's IR).
         if (!version.has(n)) version.set(n, 0);
         const key = `${n}@${version.get(n)!}`;
-        if (i >= skip && !firstReader.has(key)) firstReader.set(key, i);
+        if (!firstReader.has(key)) firstReader.set(key, i);
         return key;
       }),
     );
@@ -114,7 +119,6 @@ export function addGradientOperators(
       op.output.map((n) => {
         const v = version.has(n) ? version.get(n)! + 1 : 0;
         version.set(n, v);
-        produced.add(n);
         return `${n}@${v}`;
       }),
     );
@@ -140,9 +144,9 @@ export function addGradientOperators(
 
   const autosplit = new Map<string, number>();
   // 3. Reverse sweep.
-  for (let i = forward.length - 1; i >= skip; i--) {
+  for (let i = forward.length - 1; i >= 0; i--) {
     const op = forward[i]!;
-    const where = opWhere(op, i, netName);
+    const where = opWhere(op, skip + i, netName);
     const outGrads = writes[i]!.map((k) => gradAt.get(k));
     const emitted: OperatorDef[] = [];
     let inputGrads: (string | null)[] = op.input.map(() => null);

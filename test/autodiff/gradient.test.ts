@@ -148,4 +148,20 @@ describe('AddGradientOperators', () => {
     expect(() => net.AddGradientOperators([['L']] as never)).toThrow(/ys\[0\] must be a blob name or a BlobReference, got an array \[L\]/);
     expect(net.AddGradientOperators([L]).get('X')?.name).toBe('X_grad');
   });
+
+  it('skip leaves the first ops out entirely, reporting indices in the whole net', () => {
+    const net = core.Net('skipping');
+    const X = net.GaussianFill([], 'X', { shape: [4, 3] });
+    const X2 = X.Scale([], 'X2', { scale: 2 });
+    const L = X2.FC(['W', 'b'], 'Y').AveragedLoss([], 'L');
+    const grads = net.AddGradientOperators([L], 2);
+    expect(net.Proto().op.slice(4).map((o) => o.type)).toEqual(['ConstantFill', 'AveragedLossGradient', 'FCGradient']);
+    expect(grads.get(X2)?.name).toBe('X2_grad');
+    expect(grads.has(X)).toBe(false);
+    const bad = core.Net('skipping_bad');
+    bad.GaussianFill([], 'X', { shape: [4, 3] });
+    const Y = bad.FC(['X', 'W', 'b'], 'Y');
+    bad.Scale(['W'], 'W', { scale: 3 });
+    expect(() => bad.AddGradientOperators([Y.AveragedLoss([], 'L')], 1)).toThrow(/FC \(op #1 in net "skipping_bad\w*"\): Gradient operator needs input "W"/);
+  });
 });
