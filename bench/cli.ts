@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { workspace, type AdapterDescription } from '../src/index.js';
 import { ownVersion } from '../src/version_node.js';
 import { benchConfig, type CaseResult, type Suite } from './harness.js';
-import { missingTfjs, openTfjsPeer, packageVersion, TFJS_INSTALL, type PeerAdapter, type TfjsPeer } from './tfjs_peer.js';
+import { missingTfjs, missingTfjsMessage, openTfjsPeer, packageVersion, TFJS_INSTALL, type PeerAdapter, type TfjsPeer } from './tfjs_peer.js';
 import { toySuite } from './suites/toy.js';
 import { fcSuite } from './suites/fc.js';
 import { elementwiseSuite } from './suites/elementwise.js';
@@ -184,7 +184,7 @@ export async function benchCommand(args: string[]): Promise<number> {
   }
   const missing = missingTfjs();
   if (missing.length) {
-    process.stderr.write(`bench: the bench measures against TensorFlow.js, and ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not installed.\nAdd ${missing.length === 1 ? 'it' : 'them'} with: ${TFJS_INSTALL}\n`);
+    process.stderr.write(`bench: ${missingTfjsMessage(missing)}\n`);
     return 1;
   }
   let report: BenchReport;

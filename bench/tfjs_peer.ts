@@ -43,16 +43,22 @@ const TFJS_PACKAGES = ['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu
 /** The command that adds what the bench needs (the versions it was measured with). */
 export const TFJS_INSTALL = `npm install ${TFJS_PACKAGES.map((p) => `${p}@^4.22.0`).join(' ')}`;
 
-/** The tfjs packages this process cannot resolve. */
-export function missingTfjs(): string[] {
+/** The tfjs packages that `resolve` (this module's require.resolve by default) cannot find. */
+export function missingTfjs(resolve: (name: string) => string = require.resolve): string[] {
   return TFJS_PACKAGES.filter((name) => {
     try {
-      require.resolve(name);
+      resolve(name);
       return false;
     } catch {
       return true;
     }
   });
+}
+
+/** What the bench says when tfjs is missing: which package, and the command that adds it. */
+export function missingTfjsMessage(missing: readonly string[]): string {
+  const one = missing.length === 1;
+  return `the bench measures against TensorFlow.js, and ${missing.join(' and ')} ${one ? 'is' : 'are'} not installed.\nAdd ${one ? 'it' : 'them'} with: ${TFJS_INSTALL}`;
 }
 
 /** The version in the package.json of an installed package (found from its resolved entry point). */

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseArgs } from '../../bench/cli.js';
+import { missingTfjs, missingTfjsMessage } from '../../bench/tfjs_peer.js';
 import { summarize, toRate } from '../../bench/stats.js';
 import type { BenchReport } from '../../bench/report.js';
 
@@ -41,6 +42,19 @@ describe('bench arguments and statistics', () => {
     expect(() => parseArgs(['--json'])).toThrow(/--json needs a value/);
     expect(() => parseArgs(['--quick', '--full'])).toThrow(/exclude each other/);
     expect(() => parseArgs(['--fast'])).toThrow(/unknown argument "--fast"/);
+  });
+
+  it('finds tfjs installed here, and says how to add it where it is not', () => {
+    expect(missingTfjs()).toEqual([]);
+    const none = missingTfjs((name) => {
+      throw new Error(`Cannot find module '${name}'`);
+    });
+    expect(none).toEqual(['@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu']);
+    expect(missingTfjsMessage(none)).toBe(
+      'the bench measures against TensorFlow.js, and @tensorflow/tfjs-core and @tensorflow/tfjs-backend-webgpu are not installed.\n' +
+        'Add them with: npm install @tensorflow/tfjs-core@^4.22.0 @tensorflow/tfjs-backend-webgpu@^4.22.0',
+    );
+    expect(missingTfjsMessage(['@tensorflow/tfjs-backend-webgpu'])).toMatch(/tfjs-backend-webgpu is not installed\.\nAdd it with: npm install/);
   });
 
   it('summarizes samples as median, min and max, and converts times to rates', () => {
