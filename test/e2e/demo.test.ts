@@ -129,6 +129,13 @@ describe.skipIf(!haveChromium)(title, () => {
     expect(beforeW).toHaveLength(2);
     expect(await page.locator('#iteration').textContent()).toBe('0');
 
+    // The live region speaks when a run starts and ends, not at every chunk of 10 iterations.
+    await page.evaluate(() => {
+      const w = window as unknown as { __announced: string[] };
+      w.__announced = [];
+      const status = document.querySelector('#status')!;
+      new MutationObserver(() => w.__announced.push(status.textContent ?? '')).observe(status, { childList: true, characterData: true, subtree: true });
+    });
     // At a laptop's viewport the plots sit beside the controls: pressing Train shows training there.
     await page.getByRole('button', { name: 'Train 100' }).click();
     await page.waitForFunction(() => Number(document.querySelector('#iteration')?.textContent) >= 10);
@@ -137,6 +144,8 @@ describe.skipIf(!haveChromium)(title, () => {
     await page.waitForFunction(() => document.querySelector('#iteration')?.textContent === '100' && document.body.dataset.state === 'ready');
     expect(await allInView(page, '.plot-body')).toEqual([true, true, true, true]);
     await expect(page.locator('#status').textContent()).resolves.toMatch(/^Trained 100 iterations in \d+ ms/);
+    const announced = await page.evaluate(() => (window as unknown as { __announced: string[] }).__announced);
+    expect(announced.map((t) => t.replace(/\d+ ms/, 'N ms'))).toEqual(['Training 100 iterations…', 'Trained 100 iterations in N ms (page updates included); 100 in all.']);
 
     const truthW = numbers(await page.locator('#truth-W').textContent());
     const truthB = numbers(await page.locator('#truth-B').textContent());
