@@ -101,19 +101,62 @@ function checkFloatRange<S extends ArgSchema>(ctx: OpContext<S>, min: number, ma
   if (!Number.isFinite(Math.fround(hi - lo))) ctx.argError(`max - min (${max} - ${min}) overflows float32`);
 }
 
+/**
+ * UniformFill's range from its min and max input blobs (Caffe2's 3-input form): one float32 value
+ * each, known at plan time because min > max makes the output's first dim 0.
+ */
+function rangeFromInputs(ctx: OpContext<typeof uniformArgs>): { min: number; max: number } {
+  for (const [name, given] of [['min', ctx.args.min], ['max', ctx.args.max]] as const) {
+    if (given !== undefined) ctx.argError(`${name} is given by input ${ctx.op.input[name === 'min' ? 1 : 2]}; do not pass the ${name} argument as well`);
+  }
+  const [min, max] = [1, 2].map((k) => {
+    const t = ctx.inputs[k]!;
+    const name = ctx.op.input[k];
+    if (t.dtype !== 'float32' || size(t.shape) !== 1) ctx.shapeError(`input ${name} must hold one float32 value (the ${k === 1 ? 'min' : 'max'}), got ${t.dtype} ${fmtShape(t.shape)}`);
+    if (!t.hostValues) {
+      ctx.shapeError(`the value of input ${name} must be known when the net is planned (min > max makes the output empty): feed it with FeedBlob`);
+    }
+    return t.hostValues![0]!;
+  }) as [number, number];
+  return { min, max };
+}
+
+const uniformArgs = { ...fillShapeArgs, min: arg.float(), max: arg.float() };
+
 export const UniformFill = defineOp({
   type: 'UniformFill',
-  doc: 'Fills the output with float32 samples uniform in [min, max); shape from args or the input (the 3-input min/max-blob form is not supported).',
+  doc: 'Fills the output with float32 samples uniform in [min, max); shape from args or input 0; with inputs [shape, min, max] the range comes from one-value blobs and min > max gives an empty output (first dim 0).',
   ...common,
-  args: { ...fillShapeArgs, min: arg.float(0), max: arg.float(1) },
+  inputs: ['input', 'min', 'max'],
+  inputCount: [0, 3],
+  args: uniformArgs,
   inferShape(ctx) {
-    checkFloatRange(ctx, ctx.args.min, ctx.args.max);
-    return [{ shape: fillShape(ctx), dtype: 'float32' }];
+    if (ctx.inputs.length === 2) ctx.argError('expected 0, 1 or 3 inputs ([shape], or [shape, min, max]), got 2');
+    const shape = fillShape(ctx);
+    if (ctx.inputs.length === 3) {
+      const { min, max } = rangeFromInputs(ctx);
+      // Caffe2: a reversed range gives an empty tensor, not an error.
+      if (min > max && shape.length > 0) shape[0] = 0;
+    } else {
+      checkFloatRange(ctx, ctx.args.min ?? 0, ctx.args.max ?? 1);
+    }
+    return [{ shape, dtype: 'float32' }];
   },
   kernels(ctx, [y]) {
-    return uniformCall(ctx, size(y!.shape), ctx.args.min, ctx.args.max);
+    const n = size(y!.shape);
+    if (ctx.inputs.length < 3) return uniformCall(ctx, n, ctx.args.min ?? 0, ctx.args.max ?? 1);
+    if (n === 0) return [];
+    return [
+      {
+        shader: 'uniform_fill_range.wgsl',
+        bindings: { rng: { rng: true }, MIN: { input: 1 }, MAX: { input: 2 }, Y: { output: 0 } },
+        uniforms: { n, stream: ctx.index },
+        workgroups: linearWorkgroups(ceilDiv(n, 4), WG),
+      },
+    ];
   },
-  fusable: (ctx, [y]) => uniformFused(ctx, size(y!.shape), ctx.args.min, ctx.args.max),
+  // The range blobs are read by the unfused kernel only.
+  fusable: (ctx, [y]) => (ctx.inputs.length === 3 ? null : uniformFused(ctx, size(y!.shape), ctx.args.min ?? 0, ctx.args.max ?? 1)),
 });
 
 export const UniformIntFill = defineOp({

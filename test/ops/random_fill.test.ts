@@ -334,3 +334,73 @@ describe('errors', () => {
   });
 
 });
+
+describe('shapes and ranges from inputs', () => {
+  it('takes the shape from a fed int tensor with input_as_shape (UniformFill, GaussianFill, XavierFill)', async () => {
+    await workspace.FeedBlob('ias_shape', new Int32Array([3, 5, 1]));
+    for (const type of ['UniformFill', 'GaussianFill', 'XavierFill']) {
+      await workspace.RunOperatorOnce(core.CreateOperator(type, ['ias_shape'], ['ias_out'], { input_as_shape: 1 }));
+      expect((await workspace.FetchBlob('ias_out')).shape, type).toEqual([3, 5, 1]);
+    }
+  });
+
+  it('takes the shape from Reshape\'s old_shape in the same net (its values are known when planned)', async () => {
+    await workspace.FeedBlob('ias_x', new Float32Array(14), [2, 7]);
+    const net = core.Net('ias_old_shape');
+    net.Proto().op.push(core.CreateOperator('Reshape', ['ias_x'], ['ias_flat', 'ias_old'], { shape: [-1] }));
+    net.Proto().op.push(core.CreateOperator('GaussianFill', ['ias_old'], ['ias_noise'], { input_as_shape: 1, std: 2 }));
+    await workspace.RunNetOnce(net);
+    expect((await workspace.FetchBlob('ias_noise')).shape).toEqual([2, 7]);
+  });
+
+  it('draws UniformFill from [min, max) given by input blobs, bit for bit, and sees re-fed bounds without planning again', async () => {
+    const seed = 4242;
+    workspace.SetSeed(seed);
+    await workspace.FeedBlob('ur_like', new Float32Array(3 * 7), [3, 7]);
+    await workspace.FeedBlob('ur_min', [-2]);
+    await workspace.FeedBlob('ur_max', [2]);
+    const net = core.Net('uniform_range_inputs');
+    net.Proto().op.push(core.CreateOperator('UniformFill', ['ur_like', 'ur_min', 'ur_max'], ['ur_y']));
+    await workspace.CreateNet(net);
+    await workspace.RunNet(net.Name());
+    const y = await workspace.FetchBlob('ur_y');
+    expect(y.shape).toEqual([3, 7]);
+    expect(Array.from(y.data)).toEqual(expectedUniform(seed, 0, 0, 21, -2, 2).map(([a]) => a));
+    await workspace.FeedBlob('ur_min', [10]);
+    await workspace.FeedBlob('ur_max', [12]);
+    const plans = (await workspace.Stats()).plans;
+    await workspace.RunNet(net.Name());
+    expect((await workspace.Stats()).plans).toBe(plans);
+    const y2 = await workspace.FetchBlob('ur_y');
+    expect(Array.from(y2.data)).toEqual(expectedUniform(seed, 0, 1, 21, 10, 12).map(([a]) => a));
+  });
+
+  it('gives an empty tensor (first dim 0) when the min blob exceeds the max blob, and min everywhere when they are equal', async () => {
+    await workspace.FeedBlob('ue_shape', new Int32Array([4, 3]));
+    await workspace.FeedBlob('ue_min', [1]);
+    await workspace.FeedBlob('ue_max', [-1]);
+    await workspace.RunOperatorOnce(core.CreateOperator('UniformFill', ['ue_shape', 'ue_min', 'ue_max'], ['ue_y'], { input_as_shape: 1 }));
+    const y = await workspace.FetchBlob('ue_y');
+    expect(y.shape).toEqual([0, 3]);
+    expect(y.data).toHaveLength(0);
+    await workspace.FeedBlob('ue_max', [1]);
+    await workspace.RunOperatorOnce(core.CreateOperator('UniformFill', ['ue_shape', 'ue_min', 'ue_max'], ['ue_y2'], { input_as_shape: 1 }));
+    expect(Array.from((await workspace.FetchBlob('ue_y2')).data)).toEqual(new Array(12).fill(1));
+  });
+
+  it('rejects range blobs with min/max arguments, two inputs, non-scalar bounds and bounds computed in the net', async () => {
+    await workspace.FeedBlob('uerr_like', new Float32Array(4), [4]);
+    await workspace.FeedBlob('uerr_min', [0]);
+    await workspace.FeedBlob('uerr_max', [1]);
+    await workspace.FeedBlob('uerr_pair', [0, 1]);
+    const run = (inputs: string[], args: Record<string, unknown> = {}) =>
+      workspace.RunOperatorOnce(core.CreateOperator('UniformFill', inputs, ['uerr_y'], args));
+    await expect(run(['uerr_like', 'uerr_min', 'uerr_max'], { min: 0 })).rejects.toThrow(/min is given by input uerr_min; do not pass the min argument as well/);
+    await expect(run(['uerr_like', 'uerr_min'])).rejects.toThrow(/expected 0, 1 or 3 inputs/);
+    await expect(run(['uerr_like', 'uerr_pair', 'uerr_max'])).rejects.toThrow(/input uerr_pair must hold one float32 value \(the min\), got float32 \[2\]/);
+    const net = core.Net('uerr_computed');
+    net.Proto().op.push(core.CreateOperator('Copy', ['uerr_max'], ['uerr_max2']));
+    net.Proto().op.push(core.CreateOperator('UniformFill', ['uerr_like', 'uerr_min', 'uerr_max2'], ['uerr_y']));
+    await expect(workspace.RunNetOnce(net)).rejects.toThrow(/the value of input uerr_max2 must be known when the net is planned/);
+  });
+});
