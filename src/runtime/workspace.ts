@@ -52,6 +52,20 @@ function later<T>(job: () => T | Promise<T>): Promise<T> {
   return queue.enqueue(job);
 }
 
+/**
+ * `prepare` runs now: it checks the arguments and captures what the call needs at call time (the
+ * current workspace, the names); what it throws rejects the call. The job it returns is queued.
+ */
+function queued<T>(prepare: () => () => T | Promise<T>): Promise<T> {
+  let job: () => T | Promise<T>;
+  try {
+    job = prepare();
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  return queue.enqueue(job);
+}
+
 /** Init's options: the device's, and `fusion` (default on unless CAFFE2_WEBGPU_FUSION=0) for nets created afterwards. */
 export interface InitOptions extends DeviceOptions {
   fusion?: boolean;
@@ -131,24 +145,20 @@ export function FeedBlob(name: BlobName, data: FeedData, options?: FeedOptions |
 
 /** Reads a blob back to the host: the only readback. */
 export function FetchBlob(name: BlobName): Promise<Tensor> {
-  try {
+  return queued(() => {
     const n = blobName(name, 'FetchBlob');
     const ws = cur();
-    return later(() => ws.fetchBlob(n));
-  } catch (e) {
-    return Promise.reject(e);
-  }
+    return () => ws.fetchBlob(n);
+  });
 }
 
 /** FetchBlob for several names. */
 export function FetchBlobs(names: readonly BlobName[]): Promise<Tensor[]> {
-  try {
+  return queued(() => {
     const ns = names.map((n) => blobName(n, 'FetchBlobs'));
     const ws = cur();
-    return later(() => Promise.all(ns.map((n) => ws.fetchBlob(n))));
-  } catch (e) {
-    return Promise.reject(e);
-  }
+    return () => Promise.all(ns.map((n) => ws.fetchBlob(n)));
+  });
 }
 
 /** True when the current workspace has a blob of that name (as of the calls that have finished). */
@@ -190,13 +200,11 @@ export function RunNet(nameOrNet: string | NetLike, numIter = 1): Promise<boolea
  * submit and one readback. Returns each blob's history as a tensor of shape [numIter, ...shape].
  */
 export function RunNetWithHistory(nameOrNet: string | NetLike, numIter: number, blobs: readonly BlobName[]): Promise<Record<string, Tensor>> {
-  try {
+  return queued(() => {
     const ns = blobs.map((n) => blobName(n, 'RunNetWithHistory'));
     const ws = cur();
-    return later(() => ws.runNetWithHistory(nameOrNet, numIter, ns));
-  } catch (e) {
-    return Promise.reject(e);
-  }
+    return () => ws.runNetWithHistory(nameOrNet, numIter, ns);
+  });
 }
 
 /** Names of the nets created in the current workspace (as of the calls that have finished). */

@@ -65,6 +65,16 @@ describe('un-awaited calls run in call order', () => {
     expect(Array.from((await got).data)).toEqual(expected);
   });
 
+  it('SwitchWorkspace routes each call to the workspace current when it was made', async () => {
+    void workspace.FeedBlob('co_sw', [1]);
+    workspace.SwitchWorkspace('co_other', true);
+    void workspace.FeedBlob('co_sw', [2]);
+    const inOther = workspace.FetchBlob('co_sw');
+    workspace.SwitchWorkspace('default');
+    expect(Array.from((await workspace.FetchBlob('co_sw')).data)).toEqual([1]);
+    expect(Array.from((await inOther).data)).toEqual([2]);
+  });
+
   it('a failed call does not stop the calls queued behind it', async () => {
     const bad = workspace.RunNet('co_no_such_net');
     const good = workspace.FeedBlob('co_after', [7]);
