@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { core, workspace, ArgumentError } from '../../src/index.js';
+import { core, caffe2_pb2, workspace, ArgumentError } from '../../src/index.js';
 import { makeRng, useGpu } from '../helpers/gpu.js';
 
 useGpu();
@@ -67,5 +67,19 @@ describe('workspace.Predictor', () => {
     const p = new workspace.Predictor(bad, predict);
     await expect(p.run({ x: [1] })).rejects.toThrow(/missing/);
     expect(() => new workspace.Predictor(bad, core.Net('p3_empty'))).toThrow(/lists no external_output/);
+  });
+
+  it('runs nets built under a CUDA DeviceScope (the option is recorded, the op runs on WebGPU)', async () => {
+    workspace.ResetWorkspace();
+    const init = core.Net('p4_init');
+    const predict = core.Net('p4_predict');
+    core.DeviceScope(core.DeviceOption(caffe2_pb2.CUDA, 0), () => {
+      init.ConstantFill([], 'three', { shape: [1], value: 3 });
+      predict.AddExternalOutput(predict.Mul(['x', 'three'], 'y', { broadcast: 1, engine: 'CUDNN' }));
+    });
+    expect(predict.Proto().op[0]!.device_option).toEqual({ device_type: 1, device_id: 0 });
+    const p = new workspace.Predictor(init.ProtoBytes(), predict.ProtoBytes());
+    const [y] = await p.run([[2, -1]]);
+    expect(Array.from(y!.data)).toEqual([6, -3]);
   });
 });
