@@ -25,6 +25,11 @@ fn unary_softsign(x: f32) -> f32 {
   return x / (1.0 + abs(x));
 }
 
+// A function rather than `x * x` inline, so a fused expression evaluates its argument once.
+fn unary_sqr(x: f32) -> f32 {
+  return x * x;
+}
+
 fn unary_clip(x: f32, lo: f32, hi: f32) -> f32 {
   return min(max(x, lo), hi);
 }

@@ -15,7 +15,7 @@ fn unary_op(x: f32, a: f32, b: f32) -> f32 {
     case 5u: { return exp(x); }
     case 6u: { return log(x); }
     case 7u: { return sqrt(x); }
-    case 8u: { return x * x; }
+    case 8u: { return unary_sqr(x); }
     case 9u: { return abs(x); }
     case 10u: { return -x; }
     case 11u: { return unary_clip(x, a, b); }

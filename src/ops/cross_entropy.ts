@@ -6,7 +6,7 @@
  */
 import { fmtShape } from '../core/errors.js';
 import type { ArgSchema } from './args.js';
-import { defineOp, type HostTensor, type OpContext, type TensorInfo } from './registry.js';
+import { defineOp, type FusedStage, type HostTensor, type OpContext, type TensorInfo } from './registry.js';
 import { linearWorkgroups, requireDType, size, sizeBetween } from './shape.js';
 import { checkLabels } from './softmax_with_loss.js';
 
@@ -60,6 +60,14 @@ function elementKernel(shader: string, rows: number, cols: number) {
   return n === 0 ? [] : [{ shader, uniforms: { n, cols }, workgroups: linearWorkgroups(n) }];
 }
 
+/** The kernels' arithmetic as fusable stages: a row map (forward) or an element map (gradient). */
+function fusedRows(rows: number, cols: number, body: string): FusedStage[] | null {
+  return rows * cols === 0 ? null : [{ class: 'rowmap', items: rows, cost: cols, body }];
+}
+function fusedElements(rows: number, cols: number, body: string): FusedStage[] | null {
+  return rows * cols === 0 ? null : [{ class: 'map', items: rows * cols, body }];
+}
+
 /** float64 helper: f(i, j, k) summed per row, or written per element. */
 function perRow(x: HostTensor, f: (i: number, j: number, k: number) => number): HostTensor {
   const { rows, cols } = rowsCols(x.shape);
@@ -87,6 +95,17 @@ export const LabelCrossEntropy = defineOp({
     const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
     return rowKernel('label_cross_entropy.wgsl', rows, cols);
   },
+  fusable(ctx) {
+    const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
+    const body = `let t = ldi(in1 + i);
+if (t < 0 || t >= ${cols}i) {
+  let zero = ldf(in0) * 0.0;
+  stf(out0 + i, zero / zero);
+} else {
+  stf(out0 + i, -log(max(ldf(in0 + i * ${cols}u + u32(t)), 1e-20)));
+}`;
+    return fusedRows(rows, cols, body);
+  },
   gradient: (g) => ({ ops: [g.op('LabelCrossEntropyGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0), null] }),
   reference: ([x, t]) => [perRow(x!, (i, j, k) => (t!.data[i] === j ? -floorLog(x!.data[k]!) : 0))],
 });
@@ -102,6 +121,12 @@ export const LabelCrossEntropyGradient = defineOp({
   kernels(ctx) {
     const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
     return elementKernel('label_cross_entropy_grad.wgsl', rows, cols);
+  },
+  fusable(ctx) {
+    const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
+    const body = `let r = i / ${cols}u;
+stf(out0 + i, select(0.0, -ldf(in2 + r) / max(ldf(in0 + i), 1e-20), ldi(in1 + r) == i32(i % ${cols}u)));`;
+    return fusedElements(rows, cols, body);
   },
   reference: ([x, t, dy]) => [perElement(x!, (i, j, k) => (t!.data[i] === j ? -dy!.data[i]! / Math.max(x!.data[k]!, LOG_FLOOR) : 0))],
 });
@@ -119,6 +144,23 @@ export const CrossEntropy = defineOp({
     const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
     return rowKernel('cross_entropy.wgsl', rows, cols);
   },
+  fusable(ctx) {
+    const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
+    const body = `let base = i * ${cols}u;
+var s = 0.0;
+var bad = false;
+for (var j = 0u; j < ${cols}u; j++) {
+  let t = ldf(in1 + base + j);
+  bad = bad || !(t >= 0.0 && t <= 1.0);
+  s -= t * log(max(ldf(in0 + base + j), 1e-20));
+}
+if (bad) {
+  let zero = s * 0.0;
+  s = zero / zero;
+}
+stf(out0 + i, s);`;
+    return fusedRows(rows, cols, body);
+  },
   gradient: (g) => ({ ops: [g.op('CrossEntropyGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0), null] }),
   reference: ([x, t]) => [perRow(x!, (_, __, k) => -t!.data[k]! * floorLog(x!.data[k]!))],
 });
@@ -134,6 +176,10 @@ export const CrossEntropyGradient = defineOp({
   kernels(ctx) {
     const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
     return elementKernel('cross_entropy_grad.wgsl', rows, cols);
+  },
+  fusable(ctx) {
+    const { rows, cols } = rowsCols(ctx.inputs[0]!.shape);
+    return fusedElements(rows, cols, `stf(out0 + i, -ldf(in2 + i / ${cols}u) * ldf(in1 + i) / max(ldf(in0 + i), 1e-20));`);
   },
   reference: ([x, t, dy]) => [perElement(x!, (i, _, k) => (-dy!.data[i]! * t!.data[k]!) / Math.max(x!.data[k]!, LOG_FLOOR))],
 });

@@ -11,9 +11,9 @@ import { ArgumentError, fmtShape } from '../core/errors.js';
 import type { Argument } from '../core/netdef.js';
 import { arg, type ArgValues } from './args.js';
 import { coalesce, isFailure, legacyBroadcast } from './broadcast.js';
-import { defineOp, type GradientContext, type GradientResult, type OpContext } from './registry.js';
+import { defineOp, f32Lit, type GradientContext, type GradientResult, type OpContext } from './registry.js';
 import { linearWorkgroups, requireDType, size } from './shape.js';
-import { UNARY_CODES, unaryKernels } from './unary.js';
+import { UNARY_CODES, unaryFused, unaryKernels } from './unary.js';
 
 const powArgs = {
   exponent: arg.float(),
@@ -143,6 +143,12 @@ export const Pow = defineOp({
     if (n === 0) return [];
     const { bN, post } = contextLayout(ctx);
     return [{ shader: 'pow.wgsl', bindings: { A: { input: 0 }, B: { input: 1 } }, uniforms: { n, b_n: bN, post }, workgroups: linearWorkgroups(n) }];
+  },
+  fusable(ctx) {
+    const n = size(ctx.inputs[0]!.shape);
+    if (ctx.inputs.length === 1) return unaryFused(n, `pow_real(ldf(in0 + i), ${f32Lit(ctx.args.exponent!)})`);
+    const { bN, post } = contextLayout(ctx);
+    return unaryFused(n, `pow_real(ldf(in0 + i), ldf(in1 + (i / ${post}u) % ${bN}u))`);
   },
   gradient: powGradient,
   copyArgs: false,

@@ -5,7 +5,7 @@
  * adapters. Rows of WIDE_ROW values or more (ImageNet's 1000 classes) take a workgroup each.
  */
 import { arg, type ArgSchema } from './args.js';
-import { defineOp, type KernelCall, type OpContext } from './registry.js';
+import { defineOp, type FusedStage, type KernelCall, type OpContext } from './registry.js';
 import { canonicalAxis, linearWorkgroups, requireDType, size, sizeBetween } from './shape.js';
 import { requireFloatPair } from './unary.js';
 
@@ -18,6 +18,38 @@ function rowCalls(stem: string, rows: number, cols: number): KernelCall[] {
   if (cols < WIDE_ROW) return [{ shader: `${stem}.wgsl`, uniforms: { rows, cols }, workgroups: linearWorkgroups(rows) }];
   return [{ shader: `${stem}_wide.wgsl`, uniforms: { rows, cols }, workgroups: linearWorkgroups(rows, 1) }];
 }
+
+/**
+ * The one-invocation-per-row kernels as fusable row maps (the same loops in the same order, so fused
+ * and unfused runs agree bit for bit); wide rows, which sum in a tree, do not fuse.
+ */
+function rowFused(rows: number, cols: number, body: string): FusedStage[] | null {
+  if (cols >= WIDE_ROW || rows * cols === 0) return null;
+  return [{ class: 'rowmap', items: rows, cost: 3 * cols, body: `let base = i * ${cols}u;\n${body}` }];
+}
+
+const SOFTMAX_ROW = (cols: number) => `var m = ldf(in0 + base);
+for (var j = 1u; j < ${cols}u; j++) {
+  m = max(m, ldf(in0 + base + j));
+}
+var s = 0.0;
+for (var j = 0u; j < ${cols}u; j++) {
+  let e = exp(ldf(in0 + base + j) - m);
+  stf(out0 + base + j, e);
+  s += e;
+}
+let inv = 1.0 / s;
+for (var j = 0u; j < ${cols}u; j++) {
+  stf(out0 + base + j, ldf(out0 + base + j) * inv);
+}`;
+
+const SOFTMAX_GRAD_ROW = (cols: number) => `var dot = 0.0;
+for (var j = 0u; j < ${cols}u; j++) {
+  dot += ldf(in0 + base + j) * ldf(in1 + base + j);
+}
+for (var j = 0u; j < ${cols}u; j++) {
+  stf(out0 + base + j, ldf(in0 + base + j) * (ldf(in1 + base + j) - dot));
+}`;
 
 /** Caffe2's 2-D view of a tensor at `axis`: rows = size_to_dim(axis), cols = size_from_dim(axis). */
 export function rowsColsAt(shape: readonly number[], axis: number): { rows: number; cols: number } {
@@ -68,6 +100,10 @@ export const Softmax = defineOp({
     const { rows, cols } = viewOf(ctx, ctx.args.axis);
     return rowCalls('softmax', rows, cols);
   },
+  fusable(ctx) {
+    const { rows, cols } = viewOf(ctx, ctx.args.axis);
+    return rowFused(rows, cols, SOFTMAX_ROW(cols));
+  },
   gradient: (g) => ({ ops: [g.op('SoftmaxGradient', [g.O(0), g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0)] }),
   reference([x], args) {
     const { rows, cols } = rowsColsAt(x!.shape, hostAxis(args.axis, x!.shape.length));
@@ -90,6 +126,10 @@ export const SoftmaxGradient = defineOp({
   kernels(ctx) {
     const { rows, cols } = viewOf(ctx, ctx.args.axis);
     return rowCalls('softmax_grad', rows, cols);
+  },
+  fusable(ctx) {
+    const { rows, cols } = viewOf(ctx, ctx.args.axis);
+    return rowFused(rows, cols, SOFTMAX_GRAD_ROW(cols));
   },
   reference([y, dy], args) {
     const { rows, cols } = rowsColsAt(y!.shape, hostAxis(args.axis, y!.shape.length));

@@ -8,7 +8,17 @@
  */
 import { ArgumentError } from '../core/errors.js';
 import { arg, type ArgSchema, type ArgValues } from './args.js';
-import { defineOp, type GradientContext, type GradientResult, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
+import {
+  defineOp,
+  f32Lit,
+  type FusedStage,
+  type GradientContext,
+  type GradientResult,
+  type HostTensor,
+  type KernelCall,
+  type OpContext,
+  type TensorInfo,
+} from './registry.js';
 import { linearWorkgroups, requireDType, requireSameShape, size } from './shape.js';
 
 /** OP codes of shaders/unary_op.wgsl (Pow with an `exponent` argument takes the last). */
@@ -34,6 +44,11 @@ export function unaryKernels(ctx: OpContext<ArgSchema>, code: number, a = 0, b =
   if (n === 0) return [];
   const shader = ctx.op.input[0] === ctx.op.output[0] ? 'unary_in_place.wgsl' : 'unary.wgsl';
   return [{ shader, overrides: { OP: code }, uniforms: { n, a, b }, workgroups: linearWorkgroups(n) }];
+}
+
+/** The fusable form of an elementwise float32 map: `out0[i] = expr` (see shaders/unary_math.wgsl). */
+export function unaryFused(n: number, expr: string): FusedStage[] {
+  return [{ class: 'map', items: n, body: `stf(out0 + i, ${expr});`, includes: ['unary_math.wgsl'] }];
 }
 
 /** X's shape, after checking X is float32. */
@@ -64,6 +79,8 @@ interface UnaryMath<S extends ArgSchema> {
   scalars?: (args: ArgValues<S>) => [number, number];
   /** float64 reference of one element. */
   f: (x: number, args: ArgValues<S>) => number;
+  /** The same in WGSL over the expression `x`, for fusion (the function the kernels call). */
+  wgsl: (x: string, args: ArgValues<S>) => string;
 }
 
 function unarySpec<S extends ArgSchema>(m: UnaryMath<S>) {
@@ -80,6 +97,7 @@ function unarySpec<S extends ArgSchema>(m: UnaryMath<S>) {
       const [a, b] = m.scalars?.(ctx.args) ?? [0, 0];
       return unaryKernels(ctx as unknown as OpContext<ArgSchema>, code, a, b);
     },
+    fusable: (ctx: OpContext<S>): FusedStage[] => unaryFused(size(ctx.inputs[0]!.shape), m.wgsl('ldf(in0 + i)', ctx.args)),
     reference([x]: HostTensor[], args: ArgValues<S>): HostTensor[] {
       return [{ shape: [...x!.shape], data: x!.data.map((v) => m.f(v, args)) }];
     },
@@ -96,6 +114,8 @@ interface UnaryGradMath<S extends ArgSchema> {
   args: S;
   scalars?: (args: ArgValues<S>) => [number, number];
   g: (v: number, dy: number, args: ArgValues<S>) => number;
+  /** The same in WGSL over the expressions `v` and `dy`, for fusion. */
+  wgsl: (v: string, dy: string, args: ArgValues<S>) => string;
 }
 
 function unaryGradOp<const S extends ArgSchema>(m: UnaryGradMath<S>) {
@@ -124,6 +144,7 @@ function unaryGradOp<const S extends ArgSchema>(m: UnaryGradMath<S>) {
         },
       ];
     },
+    fusable: (ctx) => unaryFused(size(ctx.inputs[0]!.shape), m.wgsl('ldf(in0 + i)', 'ldf(in1 + i)', ctx.args)),
     reference([v, dy], args) {
       return [{ shape: [...v!.shape], data: v!.data.map((x, i) => m.g(x, dy!.data[i]!, args)) }];
     },
@@ -152,7 +173,7 @@ const clipArgs = { min: arg.float(-3.4028234663852886e38), max: arg.float(3.4028
 const alphaArgs = { alpha: arg.float(0.01) };
 
 export const Relu = defineOp({
-  ...unarySpec({ type: 'Relu', doc: 'Y = max(0, X).', args: {}, inPlace: true, f: (x) => Math.max(0, x) }),
+  ...unarySpec({ type: 'Relu', doc: 'Y = max(0, X).', args: {}, inPlace: true, f: (x) => Math.max(0, x), wgsl: (x) => `unary_relu(${x})` }),
   gradient: singleGradient('ReluGradient', 'Y'),
 });
 
@@ -163,6 +184,7 @@ export const ReluGradient = unaryGradOp({
   doc: 'dX = dY where Y > 0, else 0.',
   args: {},
   g: (y, dy) => (y > 0 ? dy : 0),
+  wgsl: (y, dy) => `unary_relu_grad(${y}, ${dy})`,
 });
 
 export const LeakyRelu = defineOp({
@@ -173,6 +195,7 @@ export const LeakyRelu = defineOp({
     inPlace: true,
     scalars: (a) => [a.alpha, 0],
     f: (x, a) => Math.max(x, 0) + Math.min(x, 0) * Math.fround(a.alpha),
+    wgsl: (x, a) => `unary_leaky_relu(${x}, ${f32Lit(a.alpha)})`,
   }),
   gradient: singleGradient('LeakyReluGradient', 'Y'),
 });
@@ -185,10 +208,11 @@ export const LeakyReluGradient = unaryGradOp({
   args: alphaArgs,
   scalars: (a) => [a.alpha, 0],
   g: (y, dy, a) => (y >= 0 ? dy : Math.fround(a.alpha) * dy),
+  wgsl: (y, dy, a) => `unary_leaky_relu_grad(${y}, ${dy}, ${f32Lit(a.alpha)})`,
 });
 
 export const Sigmoid = defineOp({
-  ...unarySpec({ type: 'Sigmoid', doc: 'Y = 1 / (1 + exp(−X)).', args: {}, inPlace: true, f: sigmoid }),
+  ...unarySpec({ type: 'Sigmoid', doc: 'Y = 1 / (1 + exp(−X)).', args: {}, inPlace: true, f: sigmoid, wgsl: (x) => `unary_sigmoid(${x})` }),
   gradient: singleGradient('SigmoidGradient', 'Y'),
 });
 
@@ -199,10 +223,11 @@ export const SigmoidGradient = unaryGradOp({
   doc: 'dX = dY · Y · (1 − Y).',
   args: {},
   g: (y, dy) => dy * y * (1 - y),
+  wgsl: (y, dy) => `unary_sigmoid_grad(${y}, ${dy})`,
 });
 
 export const Tanh = defineOp({
-  ...unarySpec({ type: 'Tanh', doc: 'Y = tanh(X).', args: {}, inPlace: true, f: Math.tanh }),
+  ...unarySpec({ type: 'Tanh', doc: 'Y = tanh(X).', args: {}, inPlace: true, f: Math.tanh, wgsl: (x) => `unary_tanh(${x})` }),
   gradient: singleGradient('TanhGradient', 'Y'),
 });
 
@@ -213,10 +238,11 @@ export const TanhGradient = unaryGradOp({
   doc: 'dX = dY · (1 − Y²).',
   args: {},
   g: (y, dy) => dy * (1 - y * y),
+  wgsl: (y, dy) => `unary_tanh_grad(${y}, ${dy})`,
 });
 
 export const Softsign = defineOp({
-  ...unarySpec({ type: 'Softsign', doc: 'Y = X / (1 + |X|).', args: {}, inPlace: true, f: (x) => x / (1 + Math.abs(x)) }),
+  ...unarySpec({ type: 'Softsign', doc: 'Y = X / (1 + |X|).', args: {}, inPlace: true, f: (x) => x / (1 + Math.abs(x)), wgsl: (x) => `unary_softsign(${x})` }),
   gradient: (g) => {
     requireNotInPlace(g);
     return singleGradient('SoftsignGradient', 'X')(g);
@@ -230,10 +256,11 @@ export const SoftsignGradient = unaryGradOp({
   doc: 'dX = dY / (1 + |X|)².',
   args: {},
   g: (x, dy) => dy / ((1 + Math.abs(x)) * (1 + Math.abs(x))),
+  wgsl: (x, dy) => `unary_softsign_grad(${x}, ${dy})`,
 });
 
 export const Abs = defineOp({
-  ...unarySpec({ type: 'Abs', doc: 'Y = |X|.', args: {}, inPlace: false, f: Math.abs }),
+  ...unarySpec({ type: 'Abs', doc: 'Y = |X|.', args: {}, inPlace: false, f: Math.abs, wgsl: (x) => `abs(${x})` }),
   gradient: singleGradient('AbsGradient', 'X'),
 });
 
@@ -244,6 +271,7 @@ export const AbsGradient = unaryGradOp({
   doc: 'dX = sign(X) · dY (0 where X = 0).',
   args: {},
   g: (x, dy) => (x === 0 ? 0 : x > 0 ? dy : -dy),
+  wgsl: (x, dy) => `unary_abs_grad(${x}, ${dy})`,
 });
 
 export const Clip = defineOp({
@@ -254,6 +282,7 @@ export const Clip = defineOp({
     inPlace: true,
     scalars: (a) => [a.min, a.max],
     f: (x, a) => Math.min(Math.max(x, Math.fround(a.min)), Math.fround(a.max)),
+    wgsl: (x, a) => `unary_clip(${x}, ${f32Lit(a.min)}, ${f32Lit(a.max)})`,
   }),
   gradient: singleGradient('ClipGradient', 'Y'),
 });
@@ -266,15 +295,16 @@ export const ClipGradient = unaryGradOp({
   args: clipArgs,
   scalars: (a) => [a.min, a.max],
   g: (y, dy, a) => (y > Math.fround(a.min) && y < Math.fround(a.max) ? dy : 0),
+  wgsl: (y, dy, a) => `unary_clip_grad(${y}, ${dy}, ${f32Lit(a.min)}, ${f32Lit(a.max)})`,
 });
 
 export const Exp = defineOp({
-  ...unarySpec({ type: 'Exp', doc: 'Y = exp(X).', args: {}, inPlace: true, f: Math.exp }),
+  ...unarySpec({ type: 'Exp', doc: 'Y = exp(X).', args: {}, inPlace: true, f: Math.exp, wgsl: (x) => `exp(${x})` }),
   gradient: (g) => ({ ops: [g.op('Mul', [g.O(0), g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0)] }),
 });
 
 export const Log = defineOp({
-  ...unarySpec({ type: 'Log', doc: 'Y = ln(X).', args: {}, inPlace: true, f: Math.log }),
+  ...unarySpec({ type: 'Log', doc: 'Y = ln(X).', args: {}, inPlace: true, f: Math.log, wgsl: (x) => `log(${x})` }),
   gradient: (g) => {
     requireNotInPlace(g);
     return { ops: [g.op('Div', [g.GO(0)!, g.I(0)], [g.GI(0)])], inputGrads: [g.GI(0)] };
@@ -282,7 +312,7 @@ export const Log = defineOp({
 });
 
 export const Sqrt = defineOp({
-  ...unarySpec({ type: 'Sqrt', doc: 'Y = √X.', args: {}, inPlace: true, f: Math.sqrt }),
+  ...unarySpec({ type: 'Sqrt', doc: 'Y = √X.', args: {}, inPlace: true, f: Math.sqrt, wgsl: (x) => `sqrt(${x})` }),
   // dX = dY / (2·Y), as Caffe2 writes it: Scale by ½, then Div by Y.
   gradient: (g) => ({
     ops: [g.op('Scale', [g.GO(0)!], [g.GI(0)], [{ name: 'scale', f: 0.5 }]), g.op('Div', [g.GI(0), g.O(0)], [g.GI(0)])],
@@ -291,7 +321,7 @@ export const Sqrt = defineOp({
 });
 
 export const Sqr = defineOp({
-  ...unarySpec({ type: 'Sqr', doc: 'Y = X².', args: {}, inPlace: true, f: (x) => x * x }),
+  ...unarySpec({ type: 'Sqr', doc: 'Y = X².', args: {}, inPlace: true, f: (x) => x * x, wgsl: (x) => `unary_sqr(${x})` }),
   // Caffe2 scales dY in place (Scale [dY] -> dY), which would change a fed seed on every run; the
   // same ops writing X_grad leave dY alone.
   gradient: (g) => {
@@ -304,6 +334,6 @@ export const Sqr = defineOp({
 });
 
 export const Negative = defineOp({
-  ...unarySpec({ type: 'Negative', doc: 'Y = −X.', args: {}, inPlace: true, f: (x) => -x }),
+  ...unarySpec({ type: 'Negative', doc: 'Y = −X.', args: {}, inPlace: true, f: (x) => -x, wgsl: (x) => `-(${x})` }),
   gradient: (g) => ({ ops: [g.op('Negative', [g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0)] }),
 });

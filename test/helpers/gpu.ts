@@ -6,6 +6,7 @@ import { getOpSpec } from '../../src/ops/registry.js';
 import { encodeArgs } from '../../src/ops/args.js';
 import { extraArgKinds } from '../../src/ops/op_context.js';
 import { decodeArgs } from '../../src/ops/args.js';
+import { configureFusion, fusionSettings } from '../../src/runtime/fusion.js';
 
 /** Opens the device before the file's tests and destroys it after (Dawn dislikes worker churn). */
 export function useGpu(): void {
@@ -156,6 +157,37 @@ export async function checkGradient(
     errors.push(worst);
   }
   return errors;
+}
+
+/**
+ * Runs ops as one net over fed inputs with fusion on, then off (the setting is restored after), and
+ * returns the named blobs and the dispatches of each run: a fusable form must give exactly what the
+ * op's own kernels give.
+ */
+export async function fusedAndUnfused(
+  ops: OperatorDef[],
+  feeds: Record<string, HostTensor>,
+  fetch: string[],
+): Promise<{ fused: Tensor[]; unfused: Tensor[]; dispatches: [number, number] }> {
+  const before = fusionSettings().enabled;
+  const results: Tensor[][] = [];
+  const dispatches: number[] = [];
+  try {
+    for (const enabled of [true, false]) {
+      configureFusion({ enabled });
+      for (const [name, t] of Object.entries(feeds)) await workspace.FeedBlob(name, t.data, { shape: t.shape, dtype: t.dtype ?? 'float32' });
+      const net = core.Net(`fusion_check_${counter++}`);
+      net.Proto().op.push(...ops.map((o) => ({ ...o, input: [...o.input], output: [...o.output], arg: [...o.arg] })));
+      await workspace.CreateNet(net);
+      const s0 = await workspace.Stats();
+      await workspace.RunNet(net.Name());
+      dispatches.push((await workspace.Stats()).dispatches - s0.dispatches);
+      results.push(await workspace.FetchBlobs(fetch));
+    }
+  } finally {
+    configureFusion({ enabled: before });
+  }
+  return { fused: results[0]!, unfused: results[1]!, dispatches: [dispatches[0]!, dispatches[1]!] };
 }
 
 /** Operators as created by CreateOperator, for tests that inspect gradient graphs. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
 import type { HostTensor } from '../../src/ops/registry.js';
-import { checkGradient, compareWithReference, makeRng, randomIntTensor, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
+import { checkGradient, compareWithReference, fusedAndUnfused, makeRng, randomIntTensor, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
 
 useGpu();
 const rng = makeRng(101);
@@ -98,5 +98,25 @@ describe('cross entropy errors', () => {
     await expect(workspace.RunOperatorOnce(core.CreateOperator('LabelCrossEntropyGradient', ['ceg_x', 'ceg_t', 'ceg_dy'], ['ceg_dx']))).rejects.toThrow(
       /LabelCrossEntropyGradient.*input ceg_dy has shape \[3\], expected \[2\]/,
     );
+  });
+});
+
+describe('cross entropy fusable forms', () => {
+  it('both ops and their gradients give, fused, exactly what the kernels give (a bad GPU label too)', async () => {
+    const ops = [
+      core.CreateOperator('Copy', ['cef_t0'], ['cef_t']),
+      core.CreateOperator('LabelCrossEntropy', ['cef_x', 'cef_t'], ['cef_y']),
+      core.CreateOperator('LabelCrossEntropyGradient', ['cef_x', 'cef_t', 'cef_dy'], ['cef_dx']),
+      core.CreateOperator('CrossEntropy', ['cef_x', 'cef_s'], ['cef_z']),
+      core.CreateOperator('CrossEntropyGradient', ['cef_x', 'cef_s', 'cef_dy'], ['cef_dz']),
+    ];
+    const labels = randomIntTensor(rng, [7], 0, 4);
+    labels.data[3] = 9;
+    const feeds = { cef_t0: labels, cef_x: probs([7, 5]), cef_s: randomTensor(rng, [7, 5], 0, 1), cef_dy: randomTensor(rng, [7]) };
+    const names = ['cef_y', 'cef_dx', 'cef_z', 'cef_dz'];
+    const { fused, unfused, dispatches } = await fusedAndUnfused(ops, feeds, names);
+    expect(dispatches[0]).toBeLessThan(dispatches[1]);
+    expect(Number.isNaN(fused[0]!.data[3])).toBe(true);
+    fused.forEach((t, i) => expect(Array.from(t.data), names[i]).toEqual(Array.from(unfused[i]!.data)));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
-import { checkGradient, compareWithReference, makeRng, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
+import { checkGradient, compareWithReference, fusedAndUnfused, makeRng, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
 
 useGpu();
 const rng = makeRng(113);
@@ -118,5 +118,20 @@ describe('Pow errors', () => {
     const net = core.Net('pw_graph3');
     net.Proto().op.push(core.CreateOperator('Pow', ['a', 'b'], ['a']));
     expect(() => net.AddGradientOperators({ a: 'da' })).toThrow(/cannot differentiate a two-input Pow computed in place/);
+  });
+});
+
+describe('Pow fusable form', () => {
+  it('both forms give, fused, exactly what the kernels give', async () => {
+    const ops = [
+      core.CreateOperator('Pow', ['pwf_a'], ['pwf_y'], { exponent: 3 }),
+      core.CreateOperator('Pow', ['pwf_a', 'pwf_b'], ['pwf_z'], { broadcast: 1, axis: 1 }),
+      core.CreateOperator('Pow', ['pwf_a', 'pwf_c'], ['pwf_w']),
+    ];
+    const feeds = { pwf_a: randomTensor(rng, [3, 5, 7], -2, 2), pwf_b: randomTensor(rng, [5], -2, 2), pwf_c: randomTensor(rng, [3, 5, 7], -2, 2) };
+    const names = ['pwf_y', 'pwf_z', 'pwf_w'];
+    const { fused, unfused, dispatches } = await fusedAndUnfused(ops, feeds, names);
+    expect(dispatches[0]).toBeLessThan(dispatches[1]);
+    fused.forEach((t, i) => expect(Array.from(t.data), names[i]).toEqual(Array.from(unfused[i]!.data)));
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
-import { checkGradient, compareWithReference, makeRng, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
+import { checkGradient, compareWithReference, fusedAndUnfused, makeRng, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
 
 useGpu();
 const rng = makeRng(83);
@@ -86,5 +86,27 @@ describe('SoftmaxGradient', () => {
     await expect(workspace.RunOperatorOnce(core.CreateOperator('SoftmaxGradient', ['smg_y', 'smg_dy'], ['smg_dx']))).rejects.toThrow(
       /SoftmaxGradient.*input smg_dy has shape \[6\], but smg_y has shape \[2,3\]/,
     );
+  });
+});
+
+describe('Softmax fusable forms', () => {
+  it('Softmax and SoftmaxGradient give, fused, exactly what the kernels give; wide rows stay unfused', async () => {
+    const ops = [
+      core.CreateOperator('Softmax', ['smf_x'], ['smf_y'], { axis: 2 }),
+      core.CreateOperator('SoftmaxGradient', ['smf_y', 'smf_dy'], ['smf_dx'], { axis: 2 }),
+      core.CreateOperator('Softmax', ['smf_w'], ['smf_wy']),
+      core.CreateOperator('SoftmaxGradient', ['smf_wy', 'smf_wdy'], ['smf_wdx']),
+    ];
+    const feeds = {
+      smf_x: randomTensor(rng, [3, 5, 7], -4, 4),
+      smf_dy: randomTensor(rng, [3, 5, 7]),
+      smf_w: randomTensor(rng, [2, 600], -4, 4),
+      smf_wdy: randomTensor(rng, [2, 600]),
+    };
+    const names = ['smf_y', 'smf_dx', 'smf_wy', 'smf_wdx'];
+    const { fused, unfused, dispatches } = await fusedAndUnfused(ops, feeds, names);
+    // One fused kernel (with its arena copies) for the first pair; the wide pair keeps its two dispatches.
+    expect(dispatches[0]).toBeLessThan(dispatches[1]);
+    fused.forEach((t, i) => expect(Array.from(t.data), names[i]).toEqual(Array.from(unfused[i]!.data)));
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
 import type { HostTensor } from '../../src/ops/registry.js';
-import { checkGradient, compareWithReference, makeRng, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
+import { checkGradient, compareWithReference, fusedAndUnfused, makeRng, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
 
 useGpu();
 const rng = makeRng(71);
@@ -160,5 +160,22 @@ describe('unary gradient graphs and errors', () => {
     await expect(workspace.RunOperatorOnce(core.CreateOperator('ReluGradient', ['un_gy', 'un_gdy'], ['un_gdx']))).rejects.toThrow(
       /ReluGradient.*input un_gdy has shape \[3,2\], but un_gy has shape \[2,3\]/,
     );
+  });
+});
+
+describe('unary fusable forms', () => {
+  it('a chain of every unary op and gradient op gives, fused, exactly what the kernels give', async () => {
+    const x = randomTensor(rng, [5, 7], 0.2, 2);
+    const dy = randomTensor(rng, [5, 7]);
+    const ops = [
+      ...CASES.map((c) => core.CreateOperator(c.op, ['fz_x'], [`fz_${c.op}`], c.args)),
+      ...CASES.filter((c) => c.gradOp).map((c) => core.CreateOperator(c.gradOp!, [`fz_${c.op}`, 'fz_dy'], [`fz_g_${c.op}`], c.args)),
+      core.CreateOperator('Relu', ['fz_Negative'], ['fz_Negative']),
+      core.CreateOperator('ReluGradient', ['fz_Negative', 'fz_dy'], ['fz_dy']),
+    ];
+    const names = [...ops.map((o) => o.output[0]!)];
+    const { fused, unfused, dispatches } = await fusedAndUnfused(ops, { fz_x: x, fz_dy: dy }, names);
+    expect(dispatches[0]).toBeLessThan(dispatches[1]);
+    fused.forEach((t, i) => expect(Array.from(t.data), names[i]).toEqual(Array.from(unfused[i]!.data)));
   });
 });
