@@ -14,7 +14,7 @@ import { NetPlan, planNet } from './plan.js';
 import { readBuffer } from './readback.js';
 import { runWithHistory } from './history.js';
 import { Tensor } from './tensor.js';
-import { checkTensor, limitsOf, type SizeLimits } from './limits.js';
+import { checkBytes, checkTensor, limitsOf, type SizeLimits } from './limits.js';
 
 export type { NetLike };
 
@@ -222,6 +222,9 @@ export class Workspace implements BlobStore {
         `RunNetWithHistory("${plan.net.name}"): the net gives a blob it reads another shape, so its iterations differ in shape; run it once with RunNet first`,
       );
     }
+    // The history of every iteration is one buffer: check its size before any GPU work.
+    const perIteration = blobs.reduce((a, n) => a + (this.blobs.get(n) ? tensorBytes(this.blobs.get(n)!) : 0), 0);
+    checkBytes(numIter * perIteration, this.limits(ctx), `RunNetWithHistory("${plan.net.name}", ${numIter})`, `history of ${blobs.join(', ')}`, true);
     return runWithHistory(ctx, this, plan, numIter, blobs);
   }
 

@@ -64,6 +64,20 @@ describe('oversize tensors are refused on the host', () => {
   });
 });
 
+describe('RunNetWithHistory sizes its history on the host', () => {
+  it('a history larger than the adapter allows is a LimitError before any run', async () => {
+    await workspace.FeedBlob('hs_w', new Float32Array(1024));
+    const net = core.Net('hs');
+    net.Scale(['hs_w'], 'hs_w', { scale: 1 });
+    await workspace.CreateNet(net);
+    const before = await workspace.Stats();
+    await expect(workspace.RunNetWithHistory('hs', 2 ** 20, ['hs_w'])).rejects.toThrow(/history of hs_w" needs 4\.00 GiB/);
+    expect((await workspace.Stats()).submits).toBe(before.submits);
+    const h = await workspace.RunNetWithHistory('hs', 2, ['hs_w']);
+    expect(h.hs_w!.shape).toEqual([2, 1024]);
+  });
+});
+
 describe('planning is atomic', () => {
   it('a CreateNet that fails while binding leaves reshaped and new blobs as they were', async () => {
     await workspace.FeedBlob('at_y', [1, 2, 3]);
