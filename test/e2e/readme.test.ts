@@ -46,6 +46,31 @@ describe('README', () => {
     got.numbers.forEach((v, i) => expect(v, `number ${i} of:\n${stdout}`).toBeCloseTo(shown.numbers[i]!, 2));
   }, 150_000);
 
+  it('shows what `npm start -- --seed=1701` prints', async () => {
+    const shown = block(readme, '`npm start` prints', 'text').trim().split('\n');
+    // Our stderr note comes first in a terminal; the runner sets CAFFE2_WEBGPU_QUIET, so skip it.
+    expect(shown[0]).toBe('caffe2-webgpu: no hardware GPU found; using SwiftShader (software)');
+    const out = join(dir, 'out');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'examples/toy_regression.ts', '--seed=1701', `--out=${out}`], {
+      cwd: root,
+      timeout: 120_000,
+    });
+    const got = stdout.trim().split('\n');
+    const expected = shown.slice(1);
+    expect(got.length, stdout).toBe(expected.length);
+    expected.forEach((line, i) => {
+      const real = got[i]!.replace(out, '…/out');
+      // The adapter is whatever this machine has; timings and GPU counters vary with it and with
+      // the runtime's fusion, so only their wording is compared.
+      if (line.startsWith('Adapter:')) return expect(real).toMatch(/^Adapter: /);
+      const a = split(line);
+      const b = split(real);
+      expect(b.shape, `line ${i + 2}`).toBe(a.shape);
+      if (/iterations in|^GPU work/.test(line)) return;
+      b.numbers.forEach((v, k) => expect(v, `line ${i + 2}: ${real}`).toBeCloseTo(a.numbers[k]!, 2));
+    });
+  }, 150_000);
+
   it('links only to files inside the repository, and they exist', () => {
     for (const doc of ['README.md', 'docs/ARCHITECTURE.md', 'bench/RESULTS.md']) {
       const text = readFileSync(join(root, doc), 'utf8');
