@@ -12,6 +12,7 @@ import { BLOB_USAGE, UNIFORM_USAGE, type GpuContext } from './gpu_context.js';
 import { packUniforms } from './kernel_cache.js';
 import type { NetPlan } from './plan.js';
 import { readBuffer } from './readback.js';
+import { dispatchByName, encodeDispatch } from './dispatch.js';
 import { Tensor } from './tensor.js';
 
 /** Runs `plan` n times in one submit, recording `names` after each iteration; one readback. */
@@ -50,39 +51,18 @@ export async function runWithHistory(
       const params = acquire(16, UNIFORM_USAGE, `history ${b.name} uniforms`);
       device.queue.writeBuffer(params, 0, packUniforms(append.uniform!, { n: words[k]!, offset, stride }, 'history_append.wgsl'));
       offset += words[k]!;
-      return {
-        bindGroup: device.createBindGroup({
-          layout: append.bindGroupLayout,
-          label: `history ${b.name}`,
-          entries: [
-            { binding: 0, resource: { buffer: params } },
-            { binding: 1, resource: { buffer: b.buffer!, size: tensorBytes(b) } },
-            { binding: 2, resource: { buffer: counter, size: 4 } },
-            { binding: 3, resource: { buffer: history, size: historyBytes } },
-          ],
-        }),
-        workgroups: linearWorkgroups(words[k]!),
-      };
+      const buffers = { params: { buffer: params }, X: { buffer: b.buffer!, size: tensorBytes(b) }, counter: { buffer: counter }, H: { buffer: history } };
+      return dispatchByName(device, append, buffers, linearWorkgroups(words[k]!), `history ${b.name}`);
     });
-    const tickGroup = device.createBindGroup({
-      layout: tick.bindGroupLayout,
-      label: 'history tick',
-      entries: [{ binding: 0, resource: { buffer: counter, size: 4 } }],
-    });
+    const tickDispatch = dispatchByName(device, tick, { counter: { buffer: counter } }, [1], 'history tick');
 
+    // Each iteration: the net as planned (fused kernels and their copies included), then the appends.
     const enc = device.createCommandEncoder({ label: `${plan.net.name} with history` });
     let dispatches = 0;
     for (let it = 0; it < iterations; it++) {
       dispatches += plan.encode(enc, 1);
       const pass = enc.beginComputePass({ label: 'history' });
-      for (const a of appends) {
-        pass.setPipeline(append.pipeline);
-        pass.setBindGroup(0, a.bindGroup);
-        pass.dispatchWorkgroups(a.workgroups[0], a.workgroups[1]);
-      }
-      pass.setPipeline(tick.pipeline);
-      pass.setBindGroup(0, tickGroup);
-      pass.dispatchWorkgroups(1);
+      for (const d of [...appends, tickDispatch]) encodeDispatch(pass, d);
       pass.end();
       dispatches += appends.length + 1;
     }

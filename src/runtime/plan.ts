@@ -14,16 +14,8 @@ import { sameInfo, tensorBytes, type BlobStore } from './blob.js';
 import { checkBytes, checkTensor, type SizeLimits } from './limits.js';
 import { fusionLanes, planFusion, type FusedSegment } from './fusion.js';
 import { FusedStep } from './fused_step.js';
+import { encodeDispatch, type Dispatch } from './dispatch.js';
 import { size } from '../ops/shape.js';
-
-/** One recorded dispatch. */
-interface Dispatch {
-  pipeline: GPUComputePipeline;
-  bindGroup: GPUBindGroup;
-  workgroups: [number, number, number];
-  /** Encoded only on a created net's first run (run_once fills). */
-  runOnce: boolean;
-}
 
 /** One op after shape inference, before any GPU work. */
 interface CheckedOp {
@@ -110,9 +102,7 @@ export class NetPlan {
           }
           if (d.runOnce && !first) continue;
           pass ??= encoder.beginComputePass({ label: this.net.name });
-          pass.setPipeline(d.pipeline);
-          pass.setBindGroup(0, d.bindGroup);
-          pass.dispatchWorkgroups(d.workgroups[0], d.workgroups[1], d.workgroups[2]);
+          encodeDispatch(pass, d);
           count++;
         }
       }
