@@ -19,6 +19,7 @@ import { GradientMap, seedsOf, type GradientSeeds } from './gradient_map.js';
 import { buildOperatorDef, rectify, type BlobInputs, type CommonOptions } from './operator.js';
 import { constFill, type ConstValue } from './const.js';
 import { ScopedName } from './scope.js';
+import { printableNetDef } from './printing.js';
 
 export type { BlobInputs, CommonOptions };
 
@@ -71,6 +72,7 @@ class NetImpl {
       this.proto.name = uniqueNetName(nameOrDef.name);
       for (const op of this.proto.op) for (const o of op.output) this.produced.add(o);
     }
+    printableNetDef(this.proto);
     return new Proxy(this, {
       get(target, prop, receiver) {
         if (typeof prop !== 'string' || prop in target) return Reflect.get(target, prop, receiver);

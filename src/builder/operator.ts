@@ -11,6 +11,7 @@ import { getOpSpec } from '../ops/registry.js';
 import { checkOpStructure, extraArgKinds } from '../ops/op_context.js';
 import { BlobReference, checkedBlobName, describeValue, type BlobLike } from './blob_reference.js';
 import { CurrentDeviceScope, ScopedName } from './scope.js';
+import { printableOperatorDef } from './printing.js';
 
 /** Inputs of an op call: one blob or a list. */
 export type BlobInputs = BlobLike | readonly BlobLike[];
@@ -78,7 +79,7 @@ export function buildOperatorDef(type: string, input: string[], output: string[]
   checkOpStructure(op, where);
   // Raw `arg` entries bypass the options check above; read them through the schema now, not at CreateNet.
   decodeArgs(where, spec.args, extraArgKinds(spec), op.arg);
-  return op;
+  return printableOperatorDef(op);
 }
 
 /**

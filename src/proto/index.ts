@@ -18,4 +18,5 @@ export { netToProto, netDefToJson, netDefFromJson, type NetSource } from './net_
 // A public barrel may re-export a higher floor: nothing in proto/ imports builder/.
 export { netFromProto, netFromJson } from '../builder/net_io.js';
 export { saveCheckpoint, loadCheckpoint, downloadCheckpoint, RNG_STATE_ENTRY, type LoadCheckpointOptions } from './checkpoint.js';
+export { netDefToText, operatorDefToText } from './text_format.js';
 export { exportOnnx, onnxExportableOps, type OnnxExportOptions } from './onnx_export.js';

@@ -59,6 +59,8 @@ describe('Basics tutorial, line for line', () => {
     // op = core.CreateOperator("Relu", ["X"], ["Y"])
     let op = core.CreateOperator('Relu', ['X'], ['Y']);
     expect(op).toEqual({ type: 'Relu', input: ['X'], output: ['Y'], arg: [] });
+    // print(str(op))
+    expect(String(op)).toBe('input: "X"\noutput: "Y"\ntype: "Relu"\n');
     // workspace.FeedBlob("X", np.random.randn(2, 3).astype(np.float32))
     await workspace.FeedBlob('X', Array.from({ length: 2 }, () => Array.from({ length: 3 }, randn)));
     // workspace.RunOperatorOnce(op)
@@ -94,6 +96,8 @@ describe('Basics tutorial, line for line', () => {
     const b = net.ConstantFill([], ['b'], { shape: [5], value: 1.0, run_once: 0 });
     // Y = X.FC([W, b], ["Y"])
     const Y = X.FC([W, b], ['Y']);
+    // print("Current network proto:\n\n{}".format(net.Proto()))
+    expect(`${net.Proto()}`).toContain('op {\n  input: "X"\n  input: "W"\n  input: "b"\n  output: "Y"\n  type: "FC"\n}');
     expect(net.Proto().op.map((o) => o.type)).toEqual(['GaussianFill', 'GaussianFill', 'ConstantFill', 'FC']);
     expect(String(Y)).toBe('Y');
     // graph = net_drawer.GetPydotGraph(net, rankdir="LR")
