@@ -38,7 +38,14 @@ describe('typed errors for what is missing', () => {
   });
 
   it('a missing workspace is a MissingWorkspaceError', () => {
-    expect(() => workspace.SwitchWorkspace('no_such_ws')).toThrow(MissingWorkspaceError);
+    let err: unknown = null;
+    try {
+      workspace.SwitchWorkspace('no_such_ws');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(MissingWorkspaceError);
+    expect(err).not.toBeInstanceOf(MissingBlobError);
   });
 });
 
