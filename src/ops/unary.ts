@@ -1,8 +1,9 @@
 /**
  * The unary family: Relu, LeakyRelu, Sigmoid, Tanh, Softsign, Exp, Log, Sqrt, Sqr, Abs, Negative,
  * Clip, and the gradient ops Caffe2 gives some of them (ReluGradient [Y, dY], SoftsignGradient
- * [X, dY], …). One kernel pair (kernels/unary*.wgsl) serves them all: the per-op math lives in
- * shaders/unary_op.wgsl behind an OP override. Where Caffe2 differentiates with ordinary ops (Exp:
+ * [X, dY], …). One kernel pair (kernels/unary*.wgsl) serves them all: the per-op math is one
+ * function each in shaders/unary_math.wgsl, picked by an OP override (shaders/unary_op.wgsl) in the
+ * kernels and called directly by the fusable forms. Where Caffe2 differentiates with ordinary ops (Exp:
  * Mul [Y, dY]; Log: Div [dY, X]; Sqrt: Scale + Div; Sqr: Scale + Mul; Negative: Negative), so do we.
  * float32 only.
  */
@@ -95,7 +96,7 @@ function unarySpec<S extends ArgSchema>(m: UnaryMath<S>) {
     inferShape: floatLike,
     kernels(ctx: OpContext<S>): KernelCall[] {
       const [a, b] = m.scalars?.(ctx.args) ?? [0, 0];
-      return unaryKernels(ctx as unknown as OpContext<ArgSchema>, code, a, b);
+      return unaryKernels(ctx, code, a, b);
     },
     fusable: (ctx: OpContext<S>): FusedStage[] => unaryFused(size(ctx.inputs[0]!.shape), m.wgsl('ldf(in0 + i)', ctx.args)),
     reference([x]: HostTensor[], args: ArgValues<S>): HostTensor[] {
