@@ -2,7 +2,8 @@
 // (batch, y, x), columns the input channels of one group, and the depth runs over (output channel
 // of the group, ky, kx), split at group boundaries (split g is group g). Input pixel (y, x) met
 // output (oy, ox) through tap (ky, kx) when y + pt - ky*dh = oy*sh (and likewise for x); depths
-// where no such in-range output exists read 0.
+// where no such in-range output exists read 0. For few input channels per group (a 64-wide tile
+// would be mostly idle) ConvGradient uses conv_grad_x_direct.wgsl instead.
 
 #include "matmul_tile.wgsl"
 #include "conv_geom.wgsl"
@@ -14,15 +15,6 @@
 const A_DEPTH_CONTIGUOUS: bool = false;
 // NCHW filters are contiguous along (ky, kx); NHWC ones along the input channel (the columns).
 override B_DEPTH_CONTIGUOUS: bool = !NHWC;
-
-// One spatial coordinate of the output that input coordinate `v` met through tap `k`, or -1.
-fn source(v: i32, pad: i32, k: i32, dil: i32, stride: i32, extent: i32) -> i32 {
-  let t = v + pad - k * dil;
-  if (t < 0 || t % stride != 0 || t / stride >= extent) {
-    return -1;
-  }
-  return t / stride;
-}
 
 // (filter, kernel position ky * kw + kx) of depth d: group d / split_depth, then the group's
 // filters in order, each over its kh * kw positions.
@@ -49,11 +41,7 @@ fn a_at(i: u32, d: u32) -> f32 {
 
 fn b_at(j: u32, d: u32) -> f32 {
   let ft = filter_tap(d);
-  let kk = geom.kh * geom.kw;
-  if (NHWC) {
-    return W[u32((ft.x * kk + ft.y) * geom.cg + i32(j))];
-  }
-  return W[u32((ft.x * geom.cg + i32(j)) * kk + ft.y)];
+  return W[filter_index(ft.x, i32(j), ft.y)];
 }
 
 fn store_out(split: u32, i: u32, j: u32, v: f32) {

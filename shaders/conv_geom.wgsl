@@ -80,3 +80,21 @@ fn coords(e: i32, h: i32, w: i32) -> vec4i {
   let p = pixel(e - bc * plane, h, w);
   return vec4i(bc / geom.c, bc % geom.c, p.y, p.z);
 }
+
+// Index in the filter of (filter f, input channel c of its group, kernel position k = ky * kw + kx).
+fn filter_index(f: i32, c: i32, k: i32) -> u32 {
+  let kk = geom.kh * geom.kw;
+  if (NHWC) {
+    return u32((f * kk + k) * geom.cg + c);
+  }
+  return u32((f * geom.cg + c) * kk + k);
+}
+
+// One spatial coordinate of the output that input coordinate `v` met through tap `k`, or -1.
+fn source(v: i32, pad: i32, k: i32, dil: i32, stride: i32, extent: i32) -> i32 {
+  let t = v + pad - k * dil;
+  if (t < 0 || t % stride != 0 || t / stride >= extent) {
+    return -1;
+  }
+  return t / stride;
+}

@@ -77,6 +77,9 @@ function outPixels(d: ConvDims): number {
   return d.win.oh * d.win.ow;
 }
 
+/** Input channels per group up to which dX is one thread per element rather than a GEMM tile. */
+const DIRECT_MAX_CHANNELS = 4;
+
 /** Fewest output pixels per part of a split dW sum, and the workgroups the split aims at (as FC's dW). */
 const MIN_SPLIT_PIXELS = 256;
 const SPLIT_TARGET_GROUPS = 1024;
@@ -239,9 +242,14 @@ export const ConvGradient = defineOp({
     const dxIndex = noBias ? 1 : 2;
     const inPixels = d.win.n * d.win.h * d.win.w;
     if (ctx.op.output.length > dxIndex && inPixels > 0) {
-      const depth = d.mg * d.win.kh * d.win.kw;
-      const call = matmulCall('conv_grad_x.wgsl', inPixels, d.cg, d.groups * depth, depth, { geom: geomBinding(d), dX: { output: dxIndex } });
-      calls.push({ ...call, overrides: { NHWC: nhwc } });
+      const bindings = { geom: geomBinding(d), dX: { output: dxIndex } };
+      if (d.cg <= DIRECT_MAX_CHANNELS) {
+        const total = inPixels * d.win.c;
+        calls.push({ shader: 'conv_grad_x_direct.wgsl', bindings, uniforms: { total }, overrides: { NHWC: nhwc }, workgroups: linearWorkgroups(total, 64) });
+      } else {
+        const depth = d.mg * d.win.kh * d.win.kw;
+        calls.push({ ...matmulCall('conv_grad_x.wgsl', inPixels, d.cg, d.groups * depth, depth, bindings), overrides: { NHWC: nhwc } });
+      }
     }
     return calls;
   },

@@ -36,6 +36,10 @@ const cases: Case[] = [
   { name: '1-D NCHW', x: [2, 3, 17], w: [4, 3, 3], args: { kernels: [3], pads: [1, 2], strides: [2] } },
   { name: '1-D NHWC, group 2, dilation', x: [2, 11, 4], w: [6, 3, 2], args: { kernels: [3], dilations: [2], group: 2, order: 'NHWC' } },
   { name: 'many pixels (>64x64 tiles)', x: [3, 2, 15, 16], w: [70, 2, 1, 1], args: { kernel: 1 } },
+  // More than 4 input channels per group: dX as a GEMM tile rather than one thread per element.
+  { name: 'dX GEMM: 6 channels, stride 2, pad 1', x: [2, 6, 7, 6], w: [3, 6, 3, 3], args: { kernel: 3, stride: 2, pad: 1 } },
+  { name: 'dX GEMM: NHWC groups 2 of 5, dilation 2', x: [1, 7, 6, 10], w: [4, 2, 2, 5], args: { kernel: 2, dilation: 2, group: 2, order: 'NHWC', pads: [1, 0, 0, 1] } },
+  { name: 'dX GEMM: 1-D, 9 channels, stride 3', x: [2, 9, 14], w: [5, 9, 4], args: { kernels: [4], strides: [3], pads: [2, 1] } },
 ];
 
 describe('Conv forward', () => {
