@@ -21,6 +21,7 @@ interface ModelNet {
 /** What a call should give: a value (compared as JSON) or an error class. */
 type Expected = { value: unknown } | { error: new (...args: never[]) => Error };
 
+const WORKSPACES = ['default', 'chaos_b'];
 const INPUTS = ['a0', 'a1', 'a2'];
 const OUTPUTS = ['b0', 'b1'];
 const NETS = ['n0', 'n1', 'n2'];
@@ -34,8 +35,10 @@ function scaleNet(name: string, n: ModelNet): NetDef {
 async function runSequence(seed: number, calls: number): Promise<void> {
   const rng = makeRng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
-  const blobs = new Map<string, ModelBlob>();
-  const nets = new Map<string, ModelNet>();
+  // One model per workspace; calls go to the one current when they are made.
+  const models = new Map(WORKSPACES.map((w) => [w, { blobs: new Map<string, ModelBlob>(), nets: new Map<string, ModelNet>() }]));
+  let current = WORKSPACES[0]!;
+  let { blobs, nets } = models.get(current)!;
   /** Each call's outcome, captured at once so an un-awaited failure is never an unhandled rejection. */
   type Outcome = { value: unknown } | { error: unknown };
   const pending: Array<{ what: string; outcome: Promise<Outcome>; expected: Expected }> = [];
@@ -61,7 +64,10 @@ async function runSequence(seed: number, calls: number): Promise<void> {
     return { shape: b.shape, values: b.values };
   };
 
-  workspace.ResetWorkspace();
+  for (const w of [...WORKSPACES].reverse()) {
+    workspace.SwitchWorkspace(w, true);
+    workspace.ResetWorkspace();
+  }
   for (let i = 0; i < calls; i++) {
     const r = rng();
     const tag = `#${i} (seed ${seed})`;
@@ -114,10 +120,14 @@ async function runSequence(seed: number, calls: number): Promise<void> {
     } else if (r < 0.9) {
       const name = pick(NETS);
       await call(`${tag} DeleteNet ${name}`, workspace.DeleteNet(name), { value: nets.delete(name) });
-    } else if (r < 0.95) {
+    } else if (r < 0.92) {
       workspace.ResetWorkspace();
       blobs.clear();
       nets.clear();
+    } else if (r < 0.95) {
+      current = pick(WORKSPACES);
+      workspace.SwitchWorkspace(current);
+      ({ blobs, nets } = models.get(current)!);
     } else {
       await workspace.Sync();
       for (const p of pending.splice(0)) await check(p.what, p.outcome, p.expected);
@@ -127,19 +137,32 @@ async function runSequence(seed: number, calls: number): Promise<void> {
   }
   for (const p of pending) await check(p.what, p.outcome, p.expected);
   await workspace.Sync();
-  expect(workspace.Blobs()).toEqual([...blobs.keys()].sort());
-  for (const name of blobs.keys()) {
-    const t = await workspace.FetchBlob(name);
-    expect({ shape: [...t.shape], values: Array.from(t.data) }, `final ${name} (seed ${seed})`).toEqual(fetched(name));
+  for (const w of WORKSPACES) {
+    workspace.SwitchWorkspace(w);
+    ({ blobs, nets } = models.get(w)!);
+    expect(workspace.Blobs(), `final blobs of ${w} (seed ${seed})`).toEqual([...blobs.keys()].sort());
+    for (const name of blobs.keys()) {
+      const t = await workspace.FetchBlob(name);
+      expect({ shape: [...t.shape], values: Array.from(t.data) }, `final ${name} in ${w} (seed ${seed})`).toEqual(fetched(name));
+    }
   }
+  workspace.SwitchWorkspace('default');
 }
 
 describe('chaos: random call sequences against a sequential model', () => {
-  it('30 sequences of 80 calls, half of them not awaited, leak nothing', async () => {
-    workspace.ResetWorkspace();
+  it('30 sequences of 80 calls over two workspaces, half of them not awaited, leak nothing', async () => {
+    // Each workspace holds its RNG state buffer once it has met the GPU: count those in the base.
+    for (const w of [...WORKSPACES].reverse()) {
+      workspace.SwitchWorkspace(w, true);
+      workspace.ResetWorkspace();
+      await workspace.Stats();
+    }
     const base = await workspace.Stats();
     for (let seed = 1; seed <= 30; seed++) await runSequence(seed, 80);
-    workspace.ResetWorkspace();
+    for (const w of [...WORKSPACES].reverse()) {
+      workspace.SwitchWorkspace(w);
+      workspace.ResetWorkspace();
+    }
     const end = await workspace.Stats();
     expect(end.liveBuffers).toBe(base.liveBuffers);
     expect(end.liveBytes).toBe(base.liveBytes);
