@@ -91,7 +91,7 @@ export function drawPlots(hosts: PlotHosts, h: History, batch: Batch | null, c: 
       ...SIZE,
       series: [
         { name: 'B', x: idx, y: idx.map((i) => h.b[i]!), color: PATH_COLOR, points: dots },
-        { name: 'ground truth', x: [0, last], y: [truth[2], truth[2]], color: TRUTH_COLOR },
+        { name: 'ground truth', x: [0, last], y: [truth[2], truth[2]], color: TRUTH_COLOR, dashed: true },
       ],
       title: 'B per iteration',
       xLabel: 'iteration',
@@ -115,7 +115,7 @@ function drawLoss(host: HTMLElement, h: History, c: PlotContext): void {
   }
   const floor = c.noiseStd ** 2 / 2;
   const series: Series[] = [{ name: 'loss', x: idx.map((i) => i + 1), y: idx.map((i) => h.loss[i]!), color: '#1e7d45', points: n <= 40 }];
-  if (floor > 0 || !c.logLoss) series.push({ name: 'σ²/2 floor', x: [1, Math.max(n, 2)], y: [floor, floor], color: FLOOR_COLOR });
+  if (floor > 0 || !c.logLoss) series.push({ name: 'σ²/2 floor', x: [1, Math.max(n, 2)], y: [floor, floor], color: FLOOR_COLOR, dashed: true });
   show(
     host,
     lineChart({ ...SIZE, series, title: c.logLoss ? 'Loss per iteration (log scale)' : 'Loss per iteration', xLabel: 'iteration', yLabel: 'loss', yScale: c.logLoss ? 'log' : 'linear' }),
@@ -143,7 +143,8 @@ function drawBatch(host: HTMLElement, batch: Batch | null, fit: readonly [number
       series: [
         { name: 'batch', x: batch.x0, y: residual, color: '#7a8699', line: false },
         { name: 'fitted', x: [lo, hi], y: [w0 * lo + b, w0 * hi + b], color: PATH_COLOR },
-        { name: 'truth', x: [lo, hi], y: [truth[0] * lo + truth[2], truth[0] * hi + truth[2]], color: TRUTH_COLOR },
+        // Dashed and on top: where the fit has reached the truth, both stay visible.
+        { name: 'truth', x: [lo, hi], y: [truth[0] * lo + truth[2], truth[0] * hi + truth[2]], color: TRUTH_COLOR, dashed: true },
       ],
       title: 'Last batch: y − w1·x1 against x0',
       xLabel: 'x0',

@@ -16,6 +16,8 @@ export interface Series {
   points?: boolean;
   /** Join the points with a line (default true); false with `points` draws a scatter. */
   line?: boolean;
+  /** Draw the line dashed: a reference (ground truth, a floor) that stays visible under a series on top of it. */
+  dashed?: boolean;
 }
 
 /** Options of `lineChart`. */
@@ -143,6 +145,7 @@ interface Checked {
   color: string;
   points: boolean;
   line: boolean;
+  dashed: boolean;
 }
 
 function checkSeries(series: readonly Series[], yLog = false): Checked[] {
@@ -170,9 +173,12 @@ function checkSeries(series: readonly Series[], yLog = false): Checked[] {
       color: s.color ?? PALETTE[k % PALETTE.length]!,
       points: s.points === true || y.length === 1 || !line,
       line,
+      dashed: s.dashed === true,
     };
   });
 }
+
+const DASH = (s: Checked): string => (s.dashed ? ' stroke-dasharray="6 4"' : '');
 
 function seriesOf(options: LineChartOptions): Checked[] {
   if (options.yScale === 'log' && options.equalAxes) throw new RangeError('lineChart: equalAxes and a log y axis exclude each other');
@@ -290,7 +296,7 @@ export function lineChart(options: LineChartOptions): string {
     out.push(`<g class="series" data-name="${name}">`);
     if (s.line && s.x.length > 1) {
       const pts = s.x.map((x, i) => `${fmt(px(x))},${fmt(py(s.y[i]!))}`).join(' ');
-      out.push(`<polyline fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" stroke-linejoin="round" points="${pts}"/>`);
+      out.push(`<polyline fill="none" stroke="${escapeXml(s.color)}" stroke-width="2" stroke-linejoin="round"${DASH(s)} points="${pts}"/>`);
     }
     if (s.points) {
       for (let i = 0; i < s.x.length; i++) out.push(`<circle cx="${fmt(px(s.x[i]!))}" cy="${fmt(py(s.y[i]!))}" r="3.5" fill="${escapeXml(s.color)}"/>`);
@@ -304,7 +310,7 @@ export function lineChart(options: LineChartOptions): string {
       const ly = top + 10 + k * 20;
       const color = escapeXml(s.color);
       // The key shows what the series draws: its line, its dots, or both.
-      if (s.line && s.x.length > 1) out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
+      if (s.line && s.x.length > 1) out.push(`<line x1="${lx}" y1="${ly}" x2="${lx + 18}" y2="${ly}" stroke="${color}" stroke-width="2"${DASH(s)}/>`);
       if (s.points) out.push(`<circle cx="${lx + 9}" cy="${ly}" r="3.5" fill="${color}"/>`);
       out.push(`<text x="${lx + 24}" y="${ly}" dy="0.35em">${escapeXml(s.name)}</text>`);
     });

@@ -196,5 +196,9 @@ describe('log axis and scatter', () => {
     expect(batch.children.map((e) => e.name)).toEqual(['circle', 'circle', 'circle']);
     const legend = els.find((e) => e.attrs.class === 'legend')!;
     expect(legend.children.map((e) => e.name)).toEqual(['circle', 'text', 'line', 'text']);
+    expect(els.filter((e) => e.attrs['stroke-dasharray'] !== undefined)).toHaveLength(0);
+    // A dashed reference line is dashed in the plot and in its legend key.
+    const dashed = allElements(parseXml(lineChart({ series: [{ name: 'a', y: [1, 2] }, { name: 'truth', y: [1, 1], dashed: true }] })));
+    expect(dashed.filter((e) => e.attrs['stroke-dasharray'] === '6 4').map((e) => e.name)).toEqual(['polyline', 'line']);
   });
 });
