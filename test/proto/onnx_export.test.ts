@@ -172,6 +172,65 @@ describe('ONNX export', () => {
     names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!)).toBeLessThan(1e-5));
   });
 
+  it.runIf(['Conv', 'MaxPool', 'FC', 'Relu', 'Softmax'].every(hasOp))('exports a LeNet; ONNX Runtime gives our class probabilities', async () => {
+    workspace.ResetWorkspace();
+    const rng = makeRng(6);
+    const params: Record<string, number[]> = {
+      conv1_w: [20, 1, 5, 5], conv1_b: [20], conv2_w: [50, 20, 5, 5], conv2_b: [50],
+      fc3_w: [500, 800], fc3_b: [500], pred_w: [10, 500], pred_b: [10],
+    };
+    for (const [name, shape] of Object.entries(params)) {
+      // Small weights (fan-in scaled) keep the activations O(1), as a trained net's are.
+      const fanIn = shape.slice(1).reduce((a, b) => a * b, 1) || 1;
+      const t = feed(rng, shape);
+      await workspace.FeedBlob(name, t.data.map((v) => v / Math.sqrt(fanIn)), { shape });
+    }
+    const net = core.Net('lenet_predict');
+    const ops = net as unknown as Record<string, (i: string[], o: string, a?: object) => void>;
+    ops.Conv!(['data', 'conv1_w', 'conv1_b'], 'conv1', { kernel: 5 });
+    ops.MaxPool!(['conv1'], 'pool1', { kernel: 2, stride: 2 });
+    ops.Conv!(['pool1', 'conv2_w', 'conv2_b'], 'conv2', { kernel: 5 });
+    ops.MaxPool!(['conv2'], 'pool2', { kernel: 2, stride: 2 });
+    ops.FC!(['pool2', 'fc3_w', 'fc3_b'], 'fc3');
+    ops.Relu!(['fc3'], 'fc3');
+    ops.FC!(['fc3', 'pred_w', 'pred_b'], 'pred');
+    ops.Softmax!(['pred'], 'softmax');
+    const x = feed(rng, [3, 1, 28, 28]);
+    await workspace.FeedBlob('data', x.data, { shape: x.shape });
+    await workspace.RunNetOnce(net);
+    const ours = await workspace.FetchBlob('softmax');
+    expect([...ours.shape]).toEqual([3, 10]);
+    const model = await exportOnnx(net, { inputs: { data: [3, 1, 28, 28] }, outputs: ['softmax'] });
+    const types = onnx.ModelProto.decode(model).graph!.node!.map((n) => n.opType);
+    expect(types.filter((t) => ['Conv', 'MaxPool', 'Relu', 'Softmax'].includes(t ?? ''))).toEqual(['Conv', 'MaxPool', 'Conv', 'MaxPool', 'Relu', 'Softmax']);
+    const res = await runOrt(model, { data: x });
+    expect(maxDiff(ours, res.softmax!)).toBeLessThan(1e-5);
+  });
+
+  it.runIf(['Conv', 'AveragePool'].every(hasOp))('exports grouped, dilated, strided and 1-D convolutions and global pools', async () => {
+    workspace.ResetWorkspace();
+    const rng = makeRng(8);
+    for (const [name, shape] of Object.entries({ gw: [6, 2, 3, 3], gb: [6], dw: [3, 6, 2, 2], w1: [4, 3, 3] })) {
+      const t = feed(rng, shape);
+      await workspace.FeedBlob(name, t.data, { shape });
+    }
+    const net = core.Net('conv_variants');
+    const ops = net as unknown as Record<string, (i: string[], o: string, a?: object) => void>;
+    ops.Conv!(['X', 'gw', 'gb'], 'g', { kernel: 3, group: 2, pads: [1, 0, 2, 1], strides: [2, 1] });
+    ops.Conv!(['g', 'dw'], 'd', { kernel: 2, dilation: 2 });
+    ops.AveragePool!(['d'], 'gap', { global_pooling: 1 });
+    ops.Conv!(['X1', 'w1'], 'c1', { kernels: [3], pads: [1, 1], strides: [2] });
+    const x = feed(rng, [2, 4, 9, 8]);
+    const x1 = feed(rng, [2, 3, 11]);
+    await workspace.FeedBlob('X', x.data, { shape: x.shape });
+    await workspace.FeedBlob('X1', x1.data, { shape: x1.shape });
+    await workspace.RunNetOnce(net);
+    const names = ['d', 'gap', 'c1'];
+    const ours = await workspace.FetchBlobs(names);
+    const res = await runOrt(await exportOnnx(net, { inputs: { X: [2, 4, 9, 8], X1: [2, 3, 11] }, outputs: names }), { X: x, X1: x1 });
+    names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!), n).toBeLessThan(1e-5));
+  });
+
   it('rejects what it cannot export, with the op and blob named', async () => {
     workspace.ResetWorkspace();
     await workspace.FeedBlob('W', new Float32Array(2), { shape: [1, 2] });
