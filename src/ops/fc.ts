@@ -137,6 +137,13 @@ function dotMap(rows: number, cols: number, depth: number, a: string, b: string,
 const SKINNY_MAX_N = 4;
 const SKINNY_MAX_K = 64;
 
+/**
+ * FCGradient's fc_grad_small.wgsl (one invocation per dW and db output, each summing its M terms)
+ * takes over up to this many outputs and rows; beyond, the tiled dW and the column-sum tree.
+ */
+const SMALL_GRAD_OUTPUTS = 256;
+const SMALL_GRAD_ROWS = 4096;
+
 /** Y = X·W^T + b in float64, X as [M,K] and W as [N,K]. */
 function fcReference(x: HostTensor, w: HostTensor, b: HostTensor, d: FcDims): HostTensor {
   const y = new Float64Array(d.M * d.N);
@@ -220,9 +227,17 @@ export const FCGradient = defineOp({
   kernels(ctx) {
     const d = fcDims(ctx);
     const calls: KernelCall[] = [];
-    if (d.N * d.K > 0) calls.push(...weightGradCalls(d));
-    if (d.N > 0) calls.push(...columnSumCalls(d.M, d.N, { input: 2 }, { output: 1 }, 'db_partials'));
-    if (ctx.op.output.length === 3 && d.M * d.K > 0) calls.push(matmulCall('fc_grad_x.wgsl', d.M, d.K, d.N));
+    const uniforms = { M: d.M, N: d.N, K: d.K };
+    if (d.N * d.K + d.N <= SMALL_GRAD_OUTPUTS && d.M <= SMALL_GRAD_ROWS) {
+      // Few outputs over a short M: one invocation per output beats tiles and trees.
+      if (d.N > 0) calls.push({ shader: 'fc_grad_small.wgsl', uniforms, workgroups: linearWorkgroups(d.N * d.K + d.N, 32) });
+    } else {
+      if (d.N * d.K > 0) calls.push(...weightGradCalls(d));
+      if (d.N > 0) calls.push(...columnSumCalls(d.M, d.N, { input: 2 }, { output: 1 }, 'db_partials'));
+    }
+    if (ctx.op.output.length === 3 && d.M * d.K > 0) {
+      calls.push(d.N <= SKINNY_MAX_N ? { shader: 'fc_grad_x_skinny.wgsl', uniforms, workgroups: linearWorkgroups(d.M * d.K) } : matmulCall('fc_grad_x.wgsl', d.M, d.K, d.N));
+    }
     return calls;
   },
   fusable(ctx) {

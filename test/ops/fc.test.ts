@@ -156,8 +156,9 @@ describe('FCGradient', () => {
   });
 
   it('splits a long M for dW: one more dispatch (the sum of the partial dW) than without', async () => {
+    // 10x40 outputs: too many for fc_grad_small.wgsl, so dW takes the tiled path.
     const dispatches = async (M: number): Promise<number> => {
-      const inputs = [randomTensor(rng, [M, 2]), randomTensor(rng, [1, 2]), randomTensor(rng, [M, 1])];
+      const inputs = [randomTensor(rng, [M, 40]), randomTensor(rng, [10, 40]), randomTensor(rng, [M, 10])];
       const before = (await workspace.Stats()).dispatches;
       await runOp('FCGradient', inputs, {}, 2);
       return (await workspace.Stats()).dispatches - before;
@@ -165,6 +166,20 @@ describe('FCGradient', () => {
     // dW in one pass and db in one pass for M < 512; dW in parts plus their sum, db in one pass at 1000.
     expect(await dispatches(500)).toBe(2);
     expect(await dispatches(1000)).toBe(3);
+  });
+
+  it('sizes its kernels for the shape: the tutorial\'s dW, db and dX in two dispatches without tiles', async () => {
+    for (const M of [1, 63, 64, 65, 4096]) {
+      const inputs = [randomTensor(rng, [M, 2]), randomTensor(rng, [1, 2]), randomTensor(rng, [M, 1])];
+      const before = (await workspace.Stats()).dispatches;
+      const errs = await compareWithReference('FCGradient', inputs, {}, 3);
+      expect((await workspace.Stats()).dispatches - before, `M=${M}`).toBe(2);
+      for (const e of errs) expect(e, `M=${M}`).toBeLessThan(1e-5);
+    }
+    // Just past the small path's limits: the tiled and tree kernels again, same values.
+    await expectLongSumsMatch([randomTensor(rng, [4097, 3]), randomTensor(rng, [2, 3]), randomTensor(rng, [4097, 2])]);
+    const wide = [randomTensor(rng, [9, 60]), randomTensor(rng, [4, 60]), randomTensor(rng, [9, 4])];
+    for (const e of await compareWithReference('FCGradient', wide, {}, 3)) expect(e).toBeLessThan(1e-5);
   });
 
   it('matches the reference with axis=2 and a non-tile-multiple shape', async () => {
