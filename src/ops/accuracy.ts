@@ -7,6 +7,7 @@ import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
 import { defineOp, type TensorInfo } from './registry.js';
 import { requireDType } from './shape.js';
+import { accuracyFused } from './loss_fused.js';
 import { checkLabels } from './softmax_with_loss.js';
 
 export const Accuracy = defineOp({
@@ -30,6 +31,10 @@ export const Accuracy = defineOp({
   kernels(ctx) {
     const [rows, cols] = ctx.inputs[0]!.shape as [number, number];
     return [{ shader: 'accuracy.wgsl', uniforms: { rows, cols, top_k: ctx.args.top_k }, overrides: { WG: rows <= 4096 ? 64 : 256 }, workgroups: [1] }];
+  },
+  fusable(ctx) {
+    const [rows, cols] = ctx.inputs[0]!.shape as [number, number];
+    return rows === 0 ? null : accuracyFused(rows, cols, ctx.args.top_k);
   },
   reference([x, t], args) {
     const [rows, cols] = x!.shape as [number, number];

@@ -8,6 +8,7 @@
 import { ArgumentError, fmtShape } from '../core/errors.js';
 import { arg, type ArgSchema, type ArgValues } from './args.js';
 import { defineOp, type BindingSource, type HostTensor, type OpContext, type TensorInfo } from './registry.js';
+import { softmaxWithLossFused, softmaxWithLossGradFused } from './loss_fused.js';
 import { rowsColsAt, softmaxRows, viewOf } from './softmax.js';
 import { requireDType, requireSameShape, size, sizeBetween } from './shape.js';
 
@@ -112,6 +113,10 @@ export const SoftmaxWithLoss = defineOp({
       },
     ];
   },
+  fusable(ctx) {
+    const { rows, cols } = viewOf(ctx, ctx.args.axis);
+    return rows * cols === 0 ? null : softmaxWithLossFused(rows, cols, ctx.args.label_prob !== 0, ctx.inputs.length > 2, ctx.args.scale);
+  },
   gradient(g) {
     const dLoss = g.GO(1);
     if (dLoss === undefined) {
@@ -175,6 +180,10 @@ export const SoftmaxWithLossGradient = defineOp({
         workgroups: [1],
       },
     ];
+  },
+  fusable(ctx) {
+    const { rows, cols } = viewOf(ctx, ctx.args.axis);
+    return rows * cols === 0 ? null : softmaxWithLossGradFused(rows, cols, ctx.args.label_prob !== 0, ctx.inputs.length, ctx.args.scale);
   },
   reference(inputs, args) {
     const k = inputs.length;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
+import { fusionSettings } from '../../src/runtime/fusion.js';
 import { makeRng, useGpu } from '../helpers/gpu.js';
 
 useGpu();
@@ -68,13 +69,16 @@ describe('a small classifier with the MNIST tutorial\'s operators', () => {
     split.forEach((values, k) => values.forEach((v, i) => expect(fused[k]![i]!).toBeCloseTo(v, 5)));
   });
 
-  it.each([false, true])('trains (fused loss: %s): loss falls and accuracy reaches 0.9', async (fused) => {
+  it.each([false, true])('trains (fused loss: %s): loss falls and accuracy reaches 0.9, in one dispatch when fusion is on', async (fused) => {
     await feedAll(11);
     const net = buildTrain(`clf_train_${fused}`, fused);
     await workspace.CreateNet(net);
     await workspace.RunNet(net.Name());
     const first = (await workspace.FetchBlob('loss')).data[0]!;
+    const before = (await workspace.Stats()).dispatches;
     await workspace.RunNet(net.Name(), 300);
+    // Every op here has a fusable form: the 300 iterations loop inside one kernel.
+    if (fusionSettings().enabled) expect((await workspace.Stats()).dispatches - before).toBe(1);
     const last = (await workspace.FetchBlob('loss')).data[0]!;
     expect(last).toBeLessThan(first * 0.5);
     expect((await workspace.FetchBlob('accuracy')).data[0]).toBeGreaterThanOrEqual(0.9);

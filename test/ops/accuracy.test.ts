@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
-import { compareWithReference, makeRng, randomIntTensor, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
+import { compareWithReference, fusedAndUnfused, makeRng, randomIntTensor, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
 
 useGpu();
 const rng = makeRng(107);
@@ -45,5 +45,27 @@ describe('Accuracy', () => {
     const net = core.Net('acc_graph');
     net.Proto().op.push(core.CreateOperator('Accuracy', ['x', 't'], ['acc']));
     expect(() => net.AddGradientOperators(['acc'])).toThrow(/Accuracy.*must not be differentiated/);
+  });
+});
+
+describe('Accuracy fusable form', () => {
+  it('counts exactly what the kernel counts, ties and bad GPU labels included', async () => {
+    const x = randomTensor(rng, [65, 10]);
+    x.data.fill(0.5, 0, 30); // whole rows of ties
+    const labels = randomIntTensor(rng, [65], 0, 9);
+    const bad = { ...labels, data: Float64Array.from(labels.data) };
+    bad.data[7] = 10;
+    const ops = [
+      core.CreateOperator('Copy', ['accf_t0'], ['accf_t']),
+      core.CreateOperator('Accuracy', ['accf_x', 'accf_t'], ['accf_a1']),
+      core.CreateOperator('Accuracy', ['accf_x', 'accf_t'], ['accf_a3'], { top_k: 3 }),
+      core.CreateOperator('Copy', ['accf_b0'], ['accf_b']),
+      core.CreateOperator('Accuracy', ['accf_x', 'accf_b'], ['accf_nan']),
+    ];
+    const names = ['accf_a1', 'accf_a3', 'accf_nan'];
+    const { fused, unfused, dispatches } = await fusedAndUnfused(ops, { accf_x: x, accf_t0: labels, accf_b0: bad }, names);
+    expect(dispatches[0]).toBeLessThan(dispatches[1]);
+    expect(fused.map((t) => t.data[0])).toEqual(unfused.map((t) => t.data[0]));
+    expect(Number.isNaN(fused[2]!.data[0])).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
 import type { HostTensor } from '../../src/ops/registry.js';
-import { checkGradient, compareWithReference, makeRng, randomIntTensor, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
+import { checkGradient, compareWithReference, fusedAndUnfused, makeRng, randomIntTensor, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
 
 useGpu();
 const rng = makeRng(97);
@@ -138,5 +138,31 @@ describe('SoftmaxWithLoss gradient', () => {
   it.each(CASES.filter((c) => c.name !== 'int labels [N]'))('passes finite differences: $name', async (c) => {
     const [err] = await checkGradient('SoftmaxWithLoss', inputsOf(c), c.args, { wrt: [0], outputCount: 2, output: 1 });
     expect(err).toBeLessThan(1e-2);
+  });
+});
+
+describe('SoftmaxWithLoss fusable form', () => {
+  it.each(CASES)('gives, fused, what the kernels give (P exactly, loss and gradient to rounding): $name', async (c) => {
+    const ins = inputsOf(c);
+    const names = ['swf_x', 'swf_t', ...(c.weights ? ['swf_w'] : [])];
+    const feeds = Object.fromEntries(names.map((n, i) => [n, ins[i]!]));
+    const ops = [
+      core.CreateOperator('SoftmaxWithLoss', names, ['swf_p', 'swf_l'], c.args),
+      core.CreateOperator('SoftmaxWithLossGradient', [...names, 'swf_p', 'swf_dl'], ['swf_dx'], c.args),
+    ];
+    const out = ['swf_p', 'swf_l', 'swf_dx'];
+    const { fused, unfused, dispatches } = await fusedAndUnfused(ops, { ...feeds, swf_dl: randomTensor(rng, []) }, out);
+    expect(dispatches[0]).toBeLessThan(dispatches[1]);
+    expect(Array.from(fused[0]!.data)).toEqual(Array.from(unfused[0]!.data));
+    for (const k of [1, 2]) {
+      unfused[k]!.data.forEach((v, i) => expect(Math.abs(fused[k]!.data[i]! - v), `${out[k]}[${i}]`).toBeLessThan(1e-6 * Math.max(1, Math.abs(v))));
+    }
+  });
+
+  it('fused, still gives NaN for a bad label met on the GPU', async () => {
+    const ops = [core.CreateOperator('Copy', ['swn_t0'], ['swn_t']), core.CreateOperator('SoftmaxWithLoss', ['swn_x', 'swn_t'], ['swn_p', 'swn_l'])];
+    const feeds = { swn_x: randomTensor(rng, [2, 3]), swn_t0: { shape: [2], data: Float64Array.of(0, 3), dtype: 'int32' as const } };
+    const { fused } = await fusedAndUnfused(ops, feeds, ['swn_l']);
+    expect(Number.isNaN(fused[0]!.data[0])).toBe(true);
   });
 });
