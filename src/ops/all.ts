@@ -33,3 +33,4 @@ export * from './pool.js';
 export * from './spatial_bn.js';
 export * from './dropout.js';
 export * from './cast.js';
+export * from './print.js';

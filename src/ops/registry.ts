@@ -55,7 +55,13 @@ export type BindingSource =
   /** The workspace's RNG state: u32 [seed_lo, seed_hi, counter_lo, counter_hi]. */
   | { rng: true }
   /** Constant data uploaded once at plan time into a plan-owned buffer (GivenTensorFill's values). */
-  | { constant: HostArray };
+  | { constant: HostArray }
+  /**
+   * The op's log: a zeroed plan-owned buffer of this many bytes that its kernels append records to
+   * (Print, Summarize); the workspace reads it back once when RunNet completes and gives the op's
+   * `report` the words, then zeroes it again except word 0 (a counter that lasts across calls).
+   */
+  | { log: number };
 
 /** One dispatch of one WGSL kernel. Bindings and uniform layout are read from the WGSL itself. */
 export interface KernelCall {
@@ -150,6 +156,11 @@ interface OpSpecBase<S extends ArgSchema> {
    * then runs as its own dispatches). Optional: fusion is an optimisation, never a requirement.
    */
   fusable?: (ctx: OpContext<S>, outputs: readonly TensorInfo[]) => FusedStage[] | null;
+  /**
+   * Turns the op's log words (see the `log` binding) into lines for the log sink; called on the host
+   * after a RunNet, never during one.
+   */
+  report?: (ctx: OpContext<S>, outputs: readonly TensorInfo[], words: Uint32Array) => string[];
   /** float64 CPU version, for tests and bench checks; omitted for random ops (tested statistically). */
   reference?: (inputs: HostTensor[], args: ArgValues<S>, extraArgs: Readonly<Record<string, ArgValue>>) => HostTensor[];
 }

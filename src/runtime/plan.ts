@@ -4,6 +4,7 @@
  * kernels are compiled, uniforms written and bind groups built. What is left for a run is encoding.
  */
 import type { NetDef } from '../core/netdef.js';
+import { storageWords } from '../core/dtype.js';
 import { MissingBlobError, ShapeError, fmtShape, knownBlobsHint } from '../core/errors.js';
 import type { AnyOpSpec, BindingSource, FusedStage, KernelCall, TensorInfo } from '../ops/registry.js';
 import { linearWorkgroups } from '../ops/shape.js';
@@ -30,6 +31,15 @@ interface CheckedOp {
   random: boolean;
   /** The op's fusable form for these shapes, or null. */
   fused: FusedStage[] | null;
+  /** Lines from the op's log words (Print, Summarize), or null for ops that keep no log. */
+  report: ((words: Uint32Array) => string[]) | null;
+}
+
+/** An op's log buffer in a plan, with what turns its words into lines. */
+export interface PlanLog {
+  buffer: GPUBuffer;
+  bytes: number;
+  report: (words: Uint32Array) => string[];
 }
 
 /** A blob as the plan sees it at one point of the net: the buffer and the tensor it holds. */
@@ -57,6 +67,8 @@ export class NetPlan {
      * the first run reads the old tensor, so every later run needs a new plan.
      */
     readonly reshapesWhatItReads: boolean,
+    /** Log buffers of Print/Summarize ops, read back once when a RunNet of this plan completes. */
+    readonly logs: readonly PlanLog[] = [],
   ) {}
 
   /** Dispatches one iteration encodes (run_once fills counted); a fused whole net loops inside its one. */
@@ -168,7 +180,8 @@ export function checkNet(store: BlobStore, net: NetDef, limits: SizeLimits): Che
       }
     }
     const fused = spec.fusable?.(ctx, outInfos) ?? null;
-    return { spec, index, where, input: op.input, output: op.output, outInfos, calls, runOnce: runOnceOf(spec, ctx.extraArgs), random: spec.random === true, fused };
+    const report = spec.report ? (words: Uint32Array) => spec.report!(ctx, outInfos, words) : null;
+    return { spec, index, where, input: op.input, output: op.output, outInfos, calls, runOnce: runOnceOf(spec, ctx.extraArgs), random: spec.random === true, fused, report };
   });
 }
 
@@ -216,7 +229,7 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, li
     commit(ctx, store, built.view, built.readFromStore, checked, owned);
     ctx.counters.plans++;
     const reshapes = [...built.readFromStore.keys()].some((n) => built.view.get(n)!.fresh);
-    return new NetPlan(net, dispatches, owned, built.view, reshapes);
+    return new NetPlan(net, dispatches, owned, built.view, reshapes, built.logs);
   } catch (e) {
     for (const b of [...owned, ...staged]) ctx.pool.release(b);
     throw e;
@@ -299,10 +312,13 @@ function bindAll(
     fusedStep: (seg: FusedSegment) => FusedStep,
     rngAdvanceFused: boolean,
   ) => Array<Dispatch | FusedStep>;
+  /** Filled by build: the log buffers of ops that keep one. */
+  logs: PlanLog[];
 } {
   const device = ctx.device;
   const view = new Map<string, Version>();
   const readFromStore = new Map<string, Version>();
+  const logs: PlanLog[] = [];
   const fromStore = (name: string): Version | undefined => {
     const blob = store.get(name);
     if (!blob?.buffer) return undefined;
@@ -406,6 +422,17 @@ function bindAll(
               scratch.set(src.scratch, buf);
             }
             target = { buffer: buf, size: Math.max(4, Math.ceil(src.bytes / 4) * 4) };
+          } else if ('log' in src) {
+            let log = logs.find((l) => l.report === c.report);
+            if (!log) {
+              if (!c.report) fail('is a log, but the operator has no report');
+              const bytes = Math.max(4, Math.ceil(src.log / 4) * 4);
+              const buffer = ctx.pool.acquire(bytes, BLOB_USAGE, `${c.where} log`);
+              owned.push(buffer);
+              device.queue.writeBuffer(buffer, 0, new Uint8Array(bytes));
+              logs.push((log = { buffer, bytes, report: c.report! }));
+            }
+            target = { buffer: log.buffer, size: log.bytes };
           } else if ('constant' in src) {
             const bytes = Math.max(4, src.constant.byteLength);
             const buf = ctx.pool.acquire(bytes, BLOB_USAGE, `${c.where} constant ${b.name}`);
@@ -434,12 +461,12 @@ function bindAll(
     }
     return dispatches;
   };
-  return { view, readFromStore, versions, build };
+  return { view, readFromStore, versions, build, logs };
 }
 
 /** A blob version as the fusion pass sees it. */
 function operand(v: Version): { key: Version; words: number } {
-  return { key: v, words: size(v.info.shape) };
+  return { key: v, words: storageWords(v.info.dtype, size(v.info.shape)) };
 }
 
 interface BoundEntry {

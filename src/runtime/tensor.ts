@@ -1,8 +1,8 @@
 /** What FetchBlob returns: shape, typed data, nested arrays, and a numpy-like print. */
 import type { DType } from '../core/dtype.js';
-import { formatArray } from './numpy_format.js';
+import { formatArray } from '../core/numpy_format.js';
 
-export { formatFloat32 } from './numpy_format.js';
+export { formatFloat32 } from '../core/numpy_format.js';
 
 export type NestedArray = number | NestedArray[];
 

@@ -14,6 +14,7 @@ import { configureFusion } from './fusion.js';
 import { DEFAULT_POOL_BUDGET } from './buffer_pool.js';
 import { toHostTensor, type FeedData, type FeedOptions } from './host_data.js';
 import { Tensor } from './tensor.js';
+import { setLogSink } from './op_log.js';
 import { Workspace, type NetLike, type WorkspaceSettings } from './workspace_core.js';
 import { checkDeviceOptions, checkLimits, type WorkspaceLimits } from './workspace_checks.js';
 
@@ -247,6 +248,14 @@ export function CurrentWorkspace(): string {
 export function Workspaces(): string[] {
   getWs(currentName);
   return [...workspaces.keys()].sort();
+}
+
+/**
+ * Where Print and Summarize lines go (default console.log; null restores it). The lines of one
+ * RunNet call arrive together when its work is done, read back from the GPU in one go.
+ */
+export function SetLogSink(sink: ((line: string) => void) | null): void {
+  setLogSink(sink);
 }
 
 /** Seeds the current workspace's GPU random numbers: same seed and calls give identical bits. */

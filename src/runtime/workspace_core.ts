@@ -10,6 +10,7 @@ import type { TensorInfo } from '../ops/registry.js';
 import type { DeviceOptions } from './device.js';
 import { BLOB_USAGE, initGpu, type GpuContext } from './gpu_context.js';
 import { sameInfo, tensorBytes, type Blob, type BlobStore } from './blob.js';
+import { flushLogs } from './op_log.js';
 import { NetPlan, planNet } from './plan.js';
 import { readBuffer } from './readback.js';
 import { runWithHistory } from './history.js';
@@ -225,7 +226,9 @@ export class Workspace implements BlobStore {
     // The history of every iteration is one buffer: check its size before any GPU work.
     const perIteration = blobs.reduce((a, n) => a + (this.blobs.get(n) ? tensorBytes(this.blobs.get(n)!) : 0), 0);
     checkBytes(numIter * perIteration, this.limits(ctx), `RunNetWithHistory("${plan.net.name}", ${numIter})`, `history of ${blobs.join(', ')}`, true);
-    return runWithHistory(ctx, this, plan, numIter, blobs);
+    const history = await runWithHistory(ctx, this, plan, numIter, blobs);
+    await flushLogs(ctx, plan.logs);
+    return history;
   }
 
   /**
@@ -249,6 +252,7 @@ export class Workspace implements BlobStore {
       }
     }
     ctx.check();
+    await flushLogs(ctx, plan.logs);
   }
 
   async runNetOnce(net: NetLike): Promise<boolean> {

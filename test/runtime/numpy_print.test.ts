@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatArray, formatFloat32 } from '../../src/runtime/numpy_format.js';
+import { formatArray, formatFloat32 } from '../../src/core/numpy_format.js';
 import { Tensor } from '../../src/index.js';
 
 /**
