@@ -4,7 +4,7 @@
  * spaces, floats in Python's shortest form.
  */
 import type { Argument, DeviceOption, NetDef, OperatorDef } from '../core/netdef.js';
-import { formatFloat32 } from '../runtime/numpy_format.js';
+import { formatFloat32 } from '../core/numpy_format.js';
 
 /** A text-format string literal: C escapes for quotes, backslashes and control bytes. */
 function quote(s: string): string {
