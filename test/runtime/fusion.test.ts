@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { core, workspace, DataType } from '../../src/index.js';
 import { configureFusion } from '../../src/runtime/fusion.js';
 import type { Net } from '../../src/builder/net.js';
-import { makeRng, useGpu } from '../helpers/gpu.js';
+import { fusedAndUnfused, makeRng, randomIntTensor, randomTensor, useGpu } from '../helpers/gpu.js';
 
 useGpu();
 
@@ -155,6 +155,85 @@ describe('fusion', () => {
       const a = plain[name]!;
       const b = fused[name]!;
       a.forEach((v, i) => expect(Math.abs(v - b[i]!), `${name}[${i}]`).toBeLessThan(1e-5 * Math.max(1, Math.abs(v))));
+    }
+  });
+
+  it('every other fusable form (Div, Sub, Mul with broadcasts and their gradients, sums, copies, ints, counters) agrees with its kernels', async () => {
+    const r = makeRng(42);
+    const op = core.CreateOperator;
+    const ops = [
+      op('Div', ['fo_a', 'fo_row'], ['fo_q'], { broadcast: 1 }),
+      op('DivGradient', ['fo_dq', 'fo_a', 'fo_row', 'fo_q'], ['fo_da', 'fo_drow'], { broadcast: 1 }),
+      op('Mul', ['fo_a', 'fo_col'], ['fo_p'], { broadcast: 1, axis: 0 }),
+      op('MulGradient', ['fo_dq', 'fo_a', 'fo_col'], ['fo_dma', 'fo_dcol'], { broadcast: 1, axis: 0 }),
+      op('Sub', ['fo_a', 'fo_one_row'], ['fo_s']),
+      op('SubGradient', ['fo_dq', 'fo_a', 'fo_one_row'], ['fo_dsa', 'fo_dsr']),
+      op('SumElements', ['fo_a'], ['fo_se']),
+      op('SumElementsGradient', ['fo_a', 'fo_se'], ['fo_dse'], { average: 1 }),
+      op('Sum', ['fo_a', 'fo_q', 'fo_p'], ['fo_sum3']),
+      op('Copy', ['fo_sum3'], ['fo_cp']),
+      op('StopGradient', ['fo_cp'], ['fo_cp']),
+      op('Scale', ['fo_cp'], ['fo_cp'], { scale: 0.3 }),
+      op('WeightedSum', ['fo_a', 'fo_w1', 'fo_q', 'fo_w2', 'fo_p', 'fo_w1'], ['fo_ws']),
+      op('Add', ['fo_i1', 'fo_i2'], ['fo_isum']),
+      op('Div', ['fo_i1', 'fo_i2'], ['fo_idiv']),
+      op('Mul', ['fo_i1', 'fo_i2'], ['fo_imul']),
+      op('ConstantFill', [], ['fo_cint'], { shape: [3], value: 7, dtype: DataType.INT32 }),
+      op('AtomicIter', ['fo_mutex', 'fo_it'], ['fo_it']),
+    ];
+    const feeds = {
+      fo_a: randomTensor(r, [5, 6]),
+      fo_dq: randomTensor(r, [5, 6]),
+      fo_row: randomTensor(r, [6], 0.5, 1.5),
+      fo_col: randomTensor(r, [5]),
+      fo_one_row: randomTensor(r, [1, 6]),
+      fo_w1: randomTensor(r, [1]),
+      fo_w2: randomTensor(r, [1]),
+      fo_i1: { ...randomIntTensor(r, [7], -50, 50), dtype: 'int32' as const },
+      fo_i2: { shape: [7], data: Float64Array.from([3, -2, 0, 5, -7, 1, 0]), dtype: 'int32' as const },
+      fo_mutex: { shape: [1], data: Float64Array.of(0), dtype: 'int32' as const },
+      fo_it: { shape: [1], data: Float64Array.of(4), dtype: 'int32' as const },
+    };
+    const names = [...new Set(ops.flatMap((o) => o.output))];
+    const { fused, unfused, dispatches } = await fusedAndUnfused(ops, feeds, names);
+    expect(dispatches[0]).toBe(1);
+    expect(dispatches[1]).toBeGreaterThan(ops.length);
+    fused.forEach((t, i) => {
+      const u = unfused[i]!;
+      expect(t.shape, names[i]).toEqual(u.shape);
+      t.data.forEach((v, j) => expect(Math.abs(v - u.data[j]!), `${names[i]}[${j}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(u.data[j]!))));
+    });
+  });
+
+  it('LearningRate policies give the same schedule fused as their kernel, iteration by iteration', async () => {
+    const policies: Array<Record<string, unknown>> = [
+      { policy: 'exp', base_lr: 0.5, gamma: 0.99 },
+      { policy: 'inv', base_lr: 0.3, gamma: 0.01, power: 0.75 },
+      { policy: 'poly', base_lr: 0.2, power: 2, max_iter: 40 },
+      { policy: 'alter', base_lr: 1, active_period: 3, inactive_period: 2 },
+      { policy: 'hill', base_lr: 0.5, num_iter: 10, start_multiplier: 0.1, gamma: 0.5, power: 0.5, end_multiplier: 0.2 },
+      { policy: 'cyclical', base_lr: 0.01, max_lr: 0.05, stepsize: 4, decay: 0.9 },
+      { policy: 'cosine', base_lr: 1, period: 10, t_mult: 2 },
+      { policy: 'compositeCosine', base_lr: 1, start_warmup_multiplier: 0.2, constant_warmup_num_iter: 3, linear_warmup_num_iter: 4, cosine_max_lr: 0.6, cosine_min_lr: 0.05, cosine_period: 5, cosine_t_mult: 1.5, cosine_lr_shrink: 0.8 },
+    ];
+    const schedule = async (fusion: boolean): Promise<Record<string, Float32Array | Int32Array>> => {
+      configureFusion({ enabled: fusion });
+      workspace.ResetWorkspace();
+      await workspace.FeedBlob('lr_it', [0], { dtype: 'int32' });
+      const net = core.Net('fz_lr');
+      net.Iter(['lr_it'], 'lr_it');
+      policies.forEach((args, k) => net.LearningRate(['lr_it'], `lr_${k}`, args));
+      await workspace.CreateNet(net);
+      const s0 = await workspace.Stats();
+      const h = await workspace.RunNetWithHistory(net.Name(), 40, policies.map((_, k) => `lr_${k}`));
+      if (fusion) expect((await workspace.Stats()).dispatches - s0.dispatches).toBe(40 * (1 + policies.length + 1));
+      return Object.fromEntries(Object.entries(h).map(([k, t]) => [k, t.data]));
+    };
+    const plain = await schedule(false);
+    const fused = await schedule(true);
+    for (const [name, a] of Object.entries(plain)) {
+      // A few ulps: with the policy's arguments as constants the compiler may, e.g., divide by a reciprocal.
+      a.forEach((v, i) => expect(Math.abs(v - fused[name]![i]!), `${name} at iteration ${i + 1}`).toBeLessThanOrEqual(4e-6 * Math.max(1e-3, Math.abs(v))));
     }
   });
 
