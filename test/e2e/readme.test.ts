@@ -4,9 +4,9 @@
  * in the README and docs/ resolves inside the repository; every `npm run` script it names exists.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +82,21 @@ describe('README', () => {
       }
     }
     expect(readme).not.toMatch(/shared\/DESIGN|\.\.\/shared/);
+  });
+
+  it('names only files that exist (so the docs follow the code when it moves)', () => {
+    const all = (d: string): string[] =>
+      readdirSync(join(root, d), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(join(d, e.name)) : [join(d, e.name)]));
+    const sources = new Set(['src', 'demo', 'bench'].flatMap(all).map((f) => basename(f)));
+    for (const doc of ['README.md', 'docs/ARCHITECTURE.md']) {
+      const text = readFileSync(join(root, doc), 'utf8');
+      for (const [, path] of text.matchAll(/`((?:src|test|kernels|shaders|bench|demo|docs|examples|\.ci)\/[^`\s]*)`/g)) {
+        if (/NAME|STEM/.test(path!)) continue;
+        expect(existsSync(join(root, path!)), `${doc} names ${path}`).toBe(true);
+      }
+      // A bare file name ("limits.ts") is one of the sources.
+      for (const [, file] of text.matchAll(/`([a-z_]+\.ts)`/g)) expect(sources.has(file!), `${doc} names ${file}`).toBe(true);
+    }
   });
 
   it('names only npm scripts that exist', () => {
