@@ -9,6 +9,8 @@ import { Net, isNet } from './builder/net.js';
 import { CreateOperator } from './builder/operator.js';
 import { CurrentDeviceScope, CurrentNameScope, DeviceOption, DeviceScope, DeviceType, NameScope, ScopedBlobReference, ScopedName } from './builder/scope.js';
 import { registeredOps } from './ops/registry.js';
+import { ModelHelper, ParameterTags } from './builder/model_helper.js';
+import { ExternalInitializer, Initializer, update_initializer } from './builder/initializers.js';
 
 export * as workspace from './workspace.js';
 /** Caffe2 protobuf (NetDef/TensorProtos) codecs, checkpoints and ONNX export. */
@@ -35,6 +37,13 @@ export const core = {
   registeredOps,
 };
 
+/** Caffe2's `model_helper` module: `model_helper.ModelHelper({ name, arg_scope, init_params })`. */
+export const model_helper = { ModelHelper, ParameterTags };
+/** Caffe2's `brew` helpers: `brew.fc(model, blob_in, blob_out, dim_in, dim_out)`, `brew.arg_scope`, … */
+export { brew } from './builder/brew.js';
+/** Caffe2's `modeling.initializers`: what brew's `WeightInitializer` options take. */
+export const initializers = { Initializer, ExternalInitializer, update_initializer };
+
 /** The parts of Caffe2's generated `caffe2_pb2` module that tutorials touch: device types. */
 export const caffe2_pb2 = { ...DeviceType };
 
@@ -45,6 +54,9 @@ export type { NetDef, OperatorDef, Argument, DeviceOption as DeviceOptionDef } f
 export type { DType } from './core/dtype.js';
 export { Tensor, formatFloat32 } from './runtime/tensor.js';
 export { GradientMap } from './builder/gradient_map.js';
+export type { ModelHelper as ModelHelperType, ModelHelperOptions, ParameterTag, ArgScopeValue } from './builder/model_helper.js';
+export type { InitSpec, ParameterInfo } from './builder/initializers.js';
+export type { FcOptions, ConvOptions, PoolOptions, SpatialBnOptions } from './builder/brew.js';
 export { buildToyRegression } from './models/toy_regression.js';
 export type { ToyRegressionOptions, ToyRegressionNets } from './models/toy_regression.js';
 export type { AdapterDescription, DeviceOptions } from './runtime/device.js';

@@ -33,7 +33,7 @@ export function ScopedBlobReference(name: string): BlobReference {
 }
 
 /** Runs `fn` with the scope set, restoring it afterwards even when `fn` throws (or its promise rejects). */
-function within<T>(enter: () => void, leave: () => void, fn: () => T): T {
+export function within<T>(enter: () => void, leave: () => void, fn: () => T): T {
   enter();
   let result: T;
   try {
