@@ -41,6 +41,8 @@ export const core = {
 export const model_helper = { ModelHelper, ParameterTags };
 /** Caffe2's `brew` helpers: `brew.fc(model, blob_in, blob_out, dim_in, dim_out)`, `brew.arg_scope`, … */
 export { brew } from './builder/brew.js';
+/** Caffe2's `optimizer` module: build_sgd, build_adam, build_adagrad, add_weight_decay. */
+export * as optimizer from './builder/optimizer.js';
 /** Caffe2's `modeling.initializers`: what brew's `WeightInitializer` options take. */
 export const initializers = { Initializer, ExternalInitializer, update_initializer };
 
