@@ -34,3 +34,4 @@ export * from './spatial_bn.js';
 export * from './dropout.js';
 export * from './cast.js';
 export * from './print.js';
+export * from './db_input.js';

@@ -50,7 +50,7 @@ export interface OpContext<S extends ArgSchema> {
 export type BindingSource =
   | { input: number }
   | { output: number }
-  /** A plan-owned scratch buffer of the given byte size, shared by the op's dispatches under that name. */
+  /** A plan-owned scratch buffer of the given byte size, zeroed at plan time, shared by the op's dispatches under that name. */
   | { scratch: string; bytes: number }
   /** The workspace's RNG state: u32 [seed_lo, seed_hi, counter_lo, counter_hi]. */
   | { rng: true }

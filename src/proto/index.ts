@@ -1,7 +1,7 @@
 /**
  * Models in and out: Caffe2 NetDef / TensorProtos protobuf (real wire format), NetDef JSON,
- * checkpoints with RNG state, and ONNX export. Browser-safe: the Node file helpers live in
- * ./checkpoint_node.js.
+ * checkpoints with RNG state, ONNX export, and minidb DBs of TensorProtos. Browser-safe: the Node file helpers live in
+ * ./checkpoint_node.js and ./db_node.js.
  */
 export { CAFFE2_PROTO } from './caffe2.proto.js';
 export {
@@ -20,3 +20,15 @@ export { netFromProto, netFromJson } from '../builder/net_io.js';
 export { saveCheckpoint, loadCheckpoint, downloadCheckpoint, RNG_STATE_ENTRY, type LoadCheckpointOptions } from './checkpoint.js';
 export { netDefToText, operatorDefToText } from './text_format.js';
 export { exportOnnx, onnxExportableOps, type OnnxExportOptions } from './onnx_export.js';
+export { readMiniDB, writeMiniDB, type DBRecord } from './minidb.js';
+export {
+  readDBRecords,
+  writeDBRecords,
+  readTensorDB,
+  writeTensorDB,
+  RegisterDB,
+  UnregisterDB,
+  DB_TYPES,
+  type DBType,
+  type TensorDBEntry,
+} from './db.js';

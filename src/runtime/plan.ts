@@ -177,6 +177,7 @@ export function checkNet(store: BlobStore, net: NetDef, limits: SizeLimits): Che
     for (const call of calls) {
       for (const [b, src] of Object.entries(call.bindings ?? {})) {
         if ('scratch' in src) checkBytes(src.bytes, limits, where, `${call.shader} scratch ${b}`, true);
+        if ('constant' in src) checkBytes(src.constant.byteLength, limits, where, `${call.shader} constant ${b}`, true);
       }
     }
     const fused = spec.fusable?.(ctx, outInfos) ?? null;
@@ -419,6 +420,8 @@ function bindAll(
             if (!buf) {
               buf = ctx.pool.acquire(src.bytes, BLOB_USAGE, `${c.where} scratch ${src.scratch}`);
               owned.push(buf);
+              // Zeroed, so a scratch word can hold state that starts at 0 (TensorProtosDBInput's cursor).
+              device.queue.writeBuffer(buf, 0, new Uint32Array(Math.max(1, Math.ceil(src.bytes / 4))));
               scratch.set(src.scratch, buf);
             }
             target = { buffer: buf, size: Math.max(4, Math.ceil(src.bytes / 4) * 4) };

@@ -1,0 +1,50 @@
+// TensorProtosDBInput: gathers one batch. Output element i is element i % record of record
+// ORDER[(cursor + i / record) % count] of DATA (every record's tensor, concatenated). With PACKED
+// (uint8 storage, four elements to a word) each thread assembles one output word byte by byte.
+#include "indexing.wgsl"
+
+override PACKED: u32 = 0u;
+
+struct Params {
+  n: u32,
+  record: u32,
+  count: u32,
+  batch: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> DATA: array<u32>;
+@group(0) @binding(2) var<storage, read> ORDER: array<u32>;
+@group(0) @binding(3) var<storage, read> CURSOR: array<u32>;
+@group(0) @binding(4) var<storage, read_write> Y: array<u32>;
+
+// Index in DATA of output element i.
+fn source(i: u32, cursor: u32) -> u32 {
+  let b = i / params.record;
+  let r = ORDER[(cursor + b) % params.count];
+  return r * params.record + i % params.record;
+}
+
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg, 256u);
+  let cursor = CURSOR[0];
+  if (PACKED == 0u) {
+    if (i < params.n) {
+      Y[i] = DATA[source(i, cursor)];
+    }
+    return;
+  }
+  if (i * 4u >= params.n) {
+    return;
+  }
+  var word = 0u;
+  for (var k = 0u; k < 4u; k++) {
+    let e = i * 4u + k;
+    if (e < params.n) {
+      let s = source(e, cursor);
+      word |= ((DATA[s / 4u] >> ((s % 4u) * 8u)) & 0xffu) << (k * 8u);
+    }
+  }
+  Y[i] = word;
+}

@@ -1,0 +1,120 @@
+/**
+ * TensorProtosDBInput: batches from a DB of TensorProtos records (Caffe2's data input). The whole
+ * DB is uploaded once, at plan time, and each iteration's batch is gathered on the GPU from a
+ * cursor that a second kernel advances, so RunNet(name, n) reads n consecutive batches with no host
+ * traffic. Opening DBs (files, registered bytes, formats) is the proto floor's job: it installs a
+ * resolver here (setDBResolver), and this file only sees decoded records.
+ */
+import type { DType, HostArray } from '../core/dtype.js';
+import { fmtShape } from '../core/errors.js';
+import { arg } from './args.js';
+import { defineOp, type KernelCall, type OpContext } from './registry.js';
+import { linearWorkgroups, size } from './shape.js';
+
+/** One tensor position of a DB's records: its shape and dtype, and every record's values concatenated in DB order. */
+export interface DBField {
+  shape: readonly number[];
+  dtype: DType;
+  /** count × size(shape) values; uint8 packed four to a word (padded to whole words). */
+  data: HostArray;
+}
+
+/** A DB's records, decoded: field k holds tensor k of every record (Caffe2: output k). */
+export interface DBContents {
+  count: number;
+  fields: readonly DBField[];
+}
+
+/** Opens DB `db` of type `dbType` (names come from the op's arguments); throws a typed error naming `where`. */
+export type DBResolver = (db: string, dbType: string, where: string) => DBContents;
+
+let resolver: DBResolver | null = null;
+
+/** Installs the function that opens DBs for TensorProtosDBInput (src/proto/db.ts does on import). */
+export function setDBResolver(r: DBResolver): void {
+  resolver = r;
+}
+
+const dbArgs = {
+  batch_size: arg.int(0),
+  db: arg.string(),
+  db_type: arg.string(),
+  /** Not in Caffe2: read the records in one seeded random order (the same order every epoch) instead of DB order. */
+  shuffle: arg.bool(0),
+  /** Seed of the `shuffle` order. */
+  seed: arg.int(0),
+};
+
+function openDB(ctx: OpContext<typeof dbArgs>): DBContents {
+  const { db, db_type: dbType } = ctx.args;
+  if (!db) ctx.argError('needs argument db (the DB\'s path, or the name it was registered under with workspace.RegisterDB)');
+  if (!dbType) ctx.argError('needs argument db_type ("minidb")');
+  if (!resolver) ctx.argError('no DB support is loaded: import caffe2-webgpu (or its proto module) rather than the operators alone');
+  const contents = resolver!(db!, dbType!, ctx.where);
+  if (contents.count === 0) ctx.argError(`DB "${db}" (${dbType}) holds no records`);
+  if (ctx.op.output.length !== contents.fields.length) {
+    ctx.argError(`DB "${db}" holds ${contents.fields.length} tensors per record, but the op has ${ctx.op.output.length} outputs (one per tensor)`);
+  }
+  return contents;
+}
+
+/** Record order: DB order, or a seeded Fisher–Yates permutation (mulberry32: small, fixed, reproducible). */
+function recordOrder(count: number, shuffle: boolean, seed: number): Int32Array<ArrayBuffer> {
+  const order = new Int32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  if (!shuffle) return order;
+  let s = seed >>> 0;
+  const next = (): number => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  return order;
+}
+
+/** The cursor (index of the next batch's first record) lives in a zeroed plan scratch word shared by the op's dispatches. */
+const CURSOR = { scratch: 'cursor', bytes: 4 } as const;
+
+export const TensorProtosDBInput = defineOp({
+  type: 'TensorProtosDBInput',
+  doc:
+    'Reads batches of batch_size records from the DB `db` of type `db_type` (a path in Node, or a name given to workspace.RegisterDB); ' +
+    'output k is tensor k of each record, stacked ([batch_size, ...dims]; batch_size 0 gives one record as it is). The DB is uploaded ' +
+    'once when the net is planned and read in order, wrapping around at its end; a new plan starts again at the first record.',
+  inputs: [],
+  outputs: ['data', 'label'],
+  outputCount: [1, 64],
+  args: dbArgs,
+  noGradient: 'data input has no gradient',
+  inferShape(ctx) {
+    if (ctx.args.batch_size < 0) ctx.argError(`batch_size must be >= 0, got ${ctx.args.batch_size}`);
+    const { fields } = openDB(ctx);
+    return fields.map((f) => ({ shape: ctx.args.batch_size > 0 ? [ctx.args.batch_size, ...f.shape] : [...f.shape], dtype: f.dtype }));
+  },
+  kernels(ctx, outputs) {
+    const { count, fields } = openDB(ctx);
+    const batch = Math.max(1, ctx.args.batch_size);
+    const order = recordOrder(count, ctx.args.shuffle !== 0, ctx.args.seed);
+    const calls: KernelCall[] = fields.map((f, k) => {
+      const n = size(outputs[k]!.shape);
+      const packed = f.dtype === 'uint8';
+      if (size(f.shape) === 0) ctx.shapeError(`tensor #${k} of each record has shape ${fmtShape(f.shape)}, which holds no values`);
+      return {
+        shader: 'db_input.wgsl',
+        bindings: { DATA: { constant: f.data }, ORDER: { constant: order }, CURSOR, Y: { output: k } },
+        overrides: { PACKED: packed ? 1 : 0 },
+        uniforms: { n, record: size(f.shape), count, batch },
+        // A packed output is written a word (four elements) per thread.
+        workgroups: linearWorkgroups(packed ? Math.ceil(n / 4) : n),
+      };
+    });
+    // After every output has read the cursor (dispatches run in order), move it on by one batch.
+    calls.push({ shader: 'db_input_advance.wgsl', bindings: { CURSOR }, uniforms: { count, batch }, workgroups: [1] });
+    return calls;
+  },
+});

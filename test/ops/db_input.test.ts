@@ -1,0 +1,139 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ArgumentError, DataType, ShapeError, core, workspace } from '../../src/index.js';
+import { writeTensorDB, type TensorDBEntry } from '../../src/proto/db.js';
+import { makeRng, useGpu } from '../helpers/gpu.js';
+
+useGpu();
+
+const COUNT = 7;
+const PIXELS = 15; // [1,3,5]: odd, so a record's bytes straddle the packed words
+
+/** Records with random uint8 images, int32 labels and a float32 pair, as the test's reference. */
+function makeEntries(seed: number): TensorDBEntry[] {
+  const rand = makeRng(seed);
+  return Array.from({ length: COUNT }, (_, r) => ({
+    key: String(r).padStart(8, '0'),
+    tensors: [
+      { name: '', shape: [1, 3, 5], dtype: 'int32', data: Int32Array.from({ length: PIXELS }, () => Math.floor(rand() * 256)), dataType: DataType.BYTE },
+      { name: '', shape: [], dtype: 'int32', data: Int32Array.of(Math.floor(rand() * 2000) - 1000) },
+      { name: '', shape: [2], dtype: 'float32', data: Float32Array.from({ length: 2 }, () => rand() * 10 - 5) },
+    ],
+  }));
+}
+
+/** Field k of records `order[...]`, concatenated: what a batch must hold. */
+const expected = (entries: TensorDBEntry[], k: number, records: number[]): number[] => records.flatMap((r) => [...entries[r]!.tensors[k]!.data]);
+
+function inputNet(name: string, db: string, batch: number, extra: Record<string, number> = {}) {
+  const net = core.Net(name);
+  net.TensorProtosDBInput([], ['data', 'label', 'pair'], { batch_size: batch, db, db_type: 'minidb', ...extra });
+  return net;
+}
+
+describe('TensorProtosDBInput', () => {
+  const entries = makeEntries(2024);
+  workspace.RegisterDB('db_input_test', writeTensorDB(entries));
+
+  it('gives the DB\'s records in order, batch after batch across epochs, with one submit and one readback', async () => {
+    const net = inputNet('dbi_order', 'db_input_test', 3);
+    await workspace.CreateNet(net);
+    const before = await workspace.Stats();
+    const iters = 6; // 18 records: more than two passes over 7
+    const hist = await workspace.RunNetWithHistory('dbi_order', iters, ['data', 'label', 'pair']);
+    const after = await workspace.Stats();
+    // The iterations' submit and the readback's copy: nothing per iteration.
+    expect(after.submits - before.submits).toBe(2);
+    expect(after.mapAsyncs - before.mapAsyncs).toBe(1);
+    expect(hist.data!.shape).toEqual([iters, 3, 1, 3, 5]);
+    expect(hist.data!.dtype).toBe('uint8');
+    expect(hist.label!.shape).toEqual([iters, 3]);
+    const records = Array.from({ length: iters * 3 }, (_, i) => i % COUNT);
+    expect([...hist.data!.data]).toEqual(expected(entries, 0, records));
+    expect([...hist.label!.data]).toEqual(expected(entries, 1, records));
+    expect([...hist.pair!.data]).toEqual(expected(entries, 2, records));
+  });
+
+  it('runs RunNet(n) on the GPU alone: no readback, one submit, and the cursor carries on', async () => {
+    const net = inputNet('dbi_run', 'db_input_test', 4);
+    await workspace.CreateNet(net);
+    await workspace.RunNet('dbi_run', 1);
+    const before = await workspace.Stats();
+    await workspace.RunNet('dbi_run', 5);
+    const after = await workspace.Stats();
+    expect(after.submits - before.submits).toBe(1);
+    expect(after.mapAsyncs - before.mapAsyncs).toBe(0);
+    expect(after.plans - before.plans).toBe(0);
+    expect(after.createdBuffers - before.createdBuffers).toBe(0);
+    // Iteration 6 reads records 20..23, i.e. 6, 0, 1, 2.
+    const [data, label] = await workspace.FetchBlobs(['data', 'label']);
+    expect(data!.shape).toEqual([4, 1, 3, 5]);
+    expect([...data!.data]).toEqual(expected(entries, 0, [6, 0, 1, 2]));
+    expect([...label!.data]).toEqual(expected(entries, 1, [6, 0, 1, 2]));
+  });
+
+  it('feeds the tutorial\'s Cast of uint8 images to float', async () => {
+    const net = inputNet('dbi_cast', 'db_input_test', 2);
+    net.Cast('data', 'data_f', { to: core.DataType.FLOAT });
+    await workspace.CreateNet(net);
+    await workspace.RunNet('dbi_cast', 4);
+    const f = await workspace.FetchBlob('data_f');
+    expect([...f.data]).toEqual(expected(entries, 0, [6, 0]));
+  });
+
+  it('opens a DB file by path in Node', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'dbi-'));
+    try {
+      const path = join(dir, 'mnist-train-nchw-minidb');
+      await writeFile(path, writeTensorDB(entries));
+      await workspace.RunNetOnce(inputNet('dbi_file', path, 5));
+      expect([...(await workspace.FetchBlob('label')).data]).toEqual(expected(entries, 1, [0, 1, 2, 3, 4]));
+    } finally {
+      await rm(dir, { recursive: true });
+    }
+  });
+
+  it('shuffles into one seeded order: a permutation, the same for the same seed', async () => {
+    const epoch = async (seed: number): Promise<number[]> => {
+      await workspace.RunNetOnce(inputNet(`dbi_shuffle_${seed}`, 'db_input_test', COUNT, { shuffle: 1, seed }));
+      return [...(await workspace.FetchBlob('label')).data];
+    };
+    const labels = entries.map((e) => e.tensors[1]!.data[0]!);
+    const a = await epoch(5);
+    expect([...a].sort((x, y) => x - y)).toEqual([...labels].sort((x, y) => x - y));
+    expect(a).not.toEqual(labels);
+    expect(await epoch(5)).toEqual(a);
+    expect(await epoch(6)).not.toEqual(a);
+  });
+
+  it('batch_size 0 gives one record as it is', async () => {
+    await workspace.RunNetOnce(inputNet('dbi_one', 'db_input_test', 0));
+    const [data, label] = await workspace.FetchBlobs(['data', 'label']);
+    expect(data!.shape).toEqual([1, 3, 5]);
+    expect(label!.shape).toEqual([]);
+    expect([...data!.data]).toEqual(expected(entries, 0, [0]));
+  });
+
+  it('rejects a missing DB, a wrong output count and a missing argument before any GPU work', async () => {
+    const missing = inputNet('dbi_missing', 'no_such_db', 2);
+    await expect(workspace.CreateNet(missing)).rejects.toThrow(/TensorProtosDBInput \(op #0 in net "dbi_missing"\): DB "no_such_db" is neither registered \(workspace.RegisterDB\) nor a file; registered: .*db_input_test/);
+    const two = core.Net('dbi_two');
+    two.TensorProtosDBInput([], ['data', 'label'], { batch_size: 2, db: 'db_input_test', db_type: 'minidb' });
+    await expect(workspace.CreateNet(two)).rejects.toThrow(/holds 3 tensors per record, but the op has 2 outputs/);
+    const noType = core.Net('dbi_notype');
+    noType.TensorProtosDBInput([], ['data', 'label', 'pair'], { batch_size: 2, db: 'db_input_test' });
+    await expect(workspace.CreateNet(noType)).rejects.toThrow(ArgumentError);
+    const lmdb = core.Net('dbi_lmdb');
+    lmdb.TensorProtosDBInput([], ['data', 'label', 'pair'], { batch_size: 2, db: 'db_input_test', db_type: 'lmdb' });
+    await expect(workspace.CreateNet(lmdb)).rejects.toThrow(/db_type "lmdb" is not supported/);
+  });
+
+  it('rejects a DB whose records disagree in shape', async () => {
+    const bad = makeEntries(7);
+    bad[4]!.tensors[2] = { name: '', shape: [3], dtype: 'float32', data: Float32Array.of(1, 2, 3) };
+    workspace.RegisterDB('db_input_bad', writeTensorDB(bad));
+    await expect(workspace.CreateNet(inputNet('dbi_bad', 'db_input_bad', 2))).rejects.toThrow(ShapeError);
+  });
+});
