@@ -1,18 +1,30 @@
 #!/usr/bin/env node
-/** The package's command line: `caffe2-webgpu draw …` draws a saved net; `caffe2-webgpu bench …` runs the benchmark. */
+/**
+ * The package's command line: `caffe2-webgpu draw …` draws a saved net; `caffe2-webgpu bench …` runs
+ * the benchmark; `caffe2-webgpu make_mnist_db …` turns MNIST IDX files into a DB.
+ */
 import { DRAW_USAGE, DrawCommandError, drawCommand } from './viz/draw_command.js';
+import { MAKE_MNIST_DB_USAGE, MakeMnistDbError, makeMnistDbCommand } from './proto/make_mnist_db_command.js';
 import { ownVersion } from './version_node.js';
 import { buildToyRegression } from './models/toy_regression.js';
 // The example net is built through the operator registry, so every operator must be registered.
 import './ops/all.js';
 
-const USAGE = `usage: caffe2-webgpu <draw|bench> [options]
+const USAGE = `usage: caffe2-webgpu <draw|bench|make_mnist_db> [options]
        caffe2-webgpu --version | --help
 
 ${DRAW_USAGE}
 
+${MAKE_MNIST_DB_USAGE}
+
 usage: caffe2-webgpu bench [options]   (the benchmark against tfjs-webgpu; bench --help lists them)
 `;
+
+/** Reports a failed command on stderr; usage and input mistakes print as a plain message, anything else keeps its stack for a bug report. */
+function failed(command: string, e: unknown, mistake: boolean): number {
+  process.stderr.write(`caffe2-webgpu ${command}: ${mistake && e instanceof Error ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return 1;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -29,9 +41,15 @@ async function main(argv: string[]): Promise<number> {
       await drawCommand(rest, { stdout: (t) => process.stdout.write(t), example: () => buildToyRegression().train.Proto() });
       return 0;
     } catch (e) {
-      // Usage and input mistakes print as a plain message; anything else keeps its stack for a bug report.
-      process.stderr.write(`caffe2-webgpu draw: ${e instanceof DrawCommandError ? e.message : e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      return 1;
+      return failed('draw', e, e instanceof DrawCommandError);
+    }
+  }
+  if (command === 'make_mnist_db') {
+    try {
+      await makeMnistDbCommand(rest, { stdout: (t) => process.stdout.write(t) });
+      return 0;
+    } catch (e) {
+      return failed('make_mnist_db', e, e instanceof MakeMnistDbError);
     }
   }
   if (command === 'bench') {

@@ -109,7 +109,7 @@ describe('drawCommand', () => {
     // Asked-for help and the version go to stdout (pipeable); a missing command is a mistake (stderr, 1).
     const help = spawnSync(tsx, [join(root, 'src/cli.ts'), '--help'], { encoding: 'utf8' });
     expect([help.status, help.stderr]).toEqual([0, '']);
-    expect(help.stdout).toMatch(/^usage: caffe2-webgpu <draw\|bench>[\s\S]*--example[\s\S]*caffe2-webgpu bench/);
+    expect(help.stdout).toMatch(/^usage: caffe2-webgpu <draw\|bench\|make_mnist_db>[\s\S]*--example[\s\S]*make_mnist_db --image_file[\s\S]*caffe2-webgpu bench/);
     const version = spawnSync(tsx, [join(root, 'src/cli.ts'), '--version'], { encoding: 'utf8' });
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
     expect([version.status, version.stdout]).toEqual([0, `caffe2-webgpu ${pkg.version}\n`]);
