@@ -16,7 +16,7 @@ import { toHostTensor, type FeedData, type FeedOptions } from './host_data.js';
 import { Tensor } from './tensor.js';
 import { setLogSink } from './op_log.js';
 import { Workspace, type NetLike, type WorkspaceSettings } from './workspace_core.js';
-import { checkDeviceOptions, checkLimits, type WorkspaceLimits } from './workspace_checks.js';
+import { changedDeviceOptions, checkDeviceOptions, checkLimits, type WorkspaceLimits } from './workspace_checks.js';
 
 export { Workspace, MAX_DISPATCHES_PER_SUBMIT } from './workspace_core.js';
 export type { NetLike, WorkspaceLimits };
@@ -84,9 +84,16 @@ export function Init(options: InitOptions = {}): Promise<AdapterDescription> {
     return Promise.reject(e);
   }
   const ws = cur();
+  const wanted: DeviceOptions = { ...device, toggles: device.toggles ? [...device.toggles] : undefined };
   return later(async () => {
     const before = settings.device;
-    settings.device = { ...device, toggles: device.toggles ? [...device.toggles] : undefined };
+    if (peekGpu()) {
+      // The device is open: options it was not opened with cannot take effect, so say so.
+      const clash = changedDeviceOptions(wanted, before);
+      if (clash.length) {
+        throw new ArgumentError(`Init: the device is already open without ${clash.join(', ')}; call workspace.Shutdown() first to open one with other options`);
+      }
+    } else settings.device = wanted;
     try {
       const adapter = (await ws.gpu()).adapter;
       if (typeof fusion === 'boolean') configureFusion({ enabled: fusion });

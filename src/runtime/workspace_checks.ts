@@ -45,3 +45,10 @@ export function checkLimits(limits: WorkspaceLimits): void {
     }
   }
 }
+
+/** The options `wanted` sets to something other than `current` has, as "name=value" texts. */
+export function changedDeviceOptions(wanted: DeviceOptions, current: DeviceOptions): string[] {
+  return Object.entries(wanted)
+    .filter(([k, v]) => v !== undefined && JSON.stringify(v) !== JSON.stringify(current[k as keyof DeviceOptions]))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+}

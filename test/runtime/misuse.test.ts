@@ -57,6 +57,12 @@ describe('Init', () => {
     await expect(workspace.Init({ adaptor: 'software' } as never)).rejects.toThrow(/unknown option/);
   });
 
+  it('Init with other device options while the device is open is an ArgumentError, not silently ignored', async () => {
+    await workspace.Init();
+    await expect(workspace.Init({ powerPreference: 'low-power' })).rejects.toThrow(/already open without powerPreference="low-power".*Shutdown/);
+    await expect(workspace.Init()).resolves.toBeDefined();
+  });
+
   it('a failed Init is not sticky: the next call opens the default device', async () => {
     await workspace.Shutdown();
     await expect(workspace.Init({ adapter: 'software', swiftshaderIcd: '/nonexistent/icd.json' })).rejects.toThrow(DeviceError);
