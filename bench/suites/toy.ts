@@ -97,9 +97,12 @@ async function toyCase(env: CaseEnv, batch: number): Promise<CaseResult> {
   const checks: Check[] = [
     {
       name: 'ours: one submit per RunNet(n) call, the whole step replayed n times',
+      // A fused net loops inside its dispatch (long runs in a few chunks of bounded work): never more
+      // dispatches than running each step alone.
       passed:
         s2.submits - s1.submits === calls &&
-        s2.dispatches - s1.dispatches === calls * perCall + steps * perStep &&
+        s2.dispatches - s1.dispatches <= steps * dispatchesOneStep &&
+        s2.dispatches - s1.dispatches >= calls * perCall + steps * perStep &&
         s2.iterations - s1.iterations === steps,
       detail:
         `${calls} calls, ${steps} steps: ${s2.submits - s1.submits} submits, ${s2.dispatches - s1.dispatches} dispatches ` +

@@ -17,6 +17,11 @@ export class FusedStep {
   private readonly bindFirst: GPUBindGroup;
   private readonly bindRest: GPUBindGroup;
   private readonly bindLoop: GPUBindGroup;
+  /** Bind groups of a full chunk of maxLoop iterations (first run or not). */
+  private readonly bindChunkFirst: GPUBindGroup;
+  private readonly bindChunk: GPUBindGroup;
+  /** Most iterations one dispatch loops. */
+  readonly maxLoop: number;
 
   private constructor(
     readonly segment: FusedSegment,
@@ -27,9 +32,11 @@ export class FusedStep {
     private readonly copyIn: Copy[],
     private readonly copyOut: Copy[],
     private readonly device: GPUDevice,
-    groups: [GPUBindGroup, GPUBindGroup, GPUBindGroup],
+    groups: GPUBindGroup[],
+    maxLoop: number,
   ) {
-    [this.bindFirst, this.bindRest, this.bindLoop] = groups;
+    [this.bindFirst, this.bindRest, this.bindLoop, this.bindChunkFirst, this.bindChunk] = groups as [GPUBindGroup, GPUBindGroup, GPUBindGroup, GPUBindGroup, GPUBindGroup];
+    this.maxLoop = maxLoop;
   }
 
   /**
@@ -59,6 +66,9 @@ export class FusedStep {
     const first = params(1, 1, 'first-run params');
     const rest = params(1, 0, 'params');
     const loop = params(1, 0, 'loop params');
+    const maxLoop = segment.maxLoop;
+    const chunkFirst = params(maxLoop, 1, 'first chunk params');
+    const chunk = params(maxLoop, 0, 'chunk params');
     const group = (u: GPUBuffer): GPUBindGroup =>
       device.createBindGroup({
         layout: kernel.bindGroupLayout,
@@ -69,27 +79,37 @@ export class FusedStep {
         ],
       });
     const copies = (list: FusedSegment['copyIn']): Copy[] => list.map((r) => ({ buffer: r.key?.buffer ?? rng, offset: r.offset * 4, bytes: r.words * 4 }));
-    return new FusedStep(segment, kernel, arena, loop, copies(segment.copyIn), copies(segment.copyOut), device, [group(first), group(rest), group(loop)]);
+    const groups = [first, rest, loop, chunkFirst, chunk].map(group);
+    return new FusedStep(segment, kernel, arena, loop, copies(segment.copyIn), copies(segment.copyOut), device, groups, maxLoop);
   }
 
   /**
-   * Encodes `n` iterations as one dispatch between the arena copies; `first` when this is the net's
-   * first iteration (run_once fills). A count above one writes the loop uniform, so one command
-   * buffer may hold at most one such call (RunNet encodes one; history encodes single iterations).
+   * Encodes `n` iterations between the arena copies: one dispatch, or chunks of maxLoop iterations
+   * and a remainder; `first` when this is the net's first iteration (run_once fills). A remainder
+   * of more than one iteration writes the loop uniform, so one command buffer may hold at most one
+   * such call (RunNet encodes one; history encodes single iterations). Returns the dispatches.
    */
   encode(encoder: GPUCommandEncoder, n: number, first: boolean): number {
     for (const c of this.copyIn) encoder.copyBufferToBuffer(c.buffer, 0, this.arena, c.offset, c.bytes);
-    let group = first ? this.bindFirst : this.bindRest;
-    if (n !== 1) {
-      this.device.queue.writeBuffer(this.loopParams, 0, new Uint32Array([n, first ? 1 : 0]));
-      group = this.bindLoop;
-    }
     const pass = encoder.beginComputePass({ label: this.segment.shader });
     pass.setPipeline(this.kernel.pipeline);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(1);
+    let count = 0;
+    for (let done = 0; done < n; count++) {
+      const k = Math.min(this.maxLoop, n - done);
+      const isFirst = first && done === 0;
+      let group: GPUBindGroup;
+      if (k === 1) group = isFirst ? this.bindFirst : this.bindRest;
+      else if (k === this.maxLoop) group = isFirst ? this.bindChunkFirst : this.bindChunk;
+      else {
+        this.device.queue.writeBuffer(this.loopParams, 0, new Uint32Array([k, isFirst ? 1 : 0]));
+        group = this.bindLoop;
+      }
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(1);
+      done += k;
+    }
     pass.end();
     for (const c of this.copyOut) encoder.copyBufferToBuffer(this.arena, c.offset, c.buffer, 0, c.bytes);
-    return 1;
+    return count;
   }
 }

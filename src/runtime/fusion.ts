@@ -28,8 +28,10 @@ export interface FusionOp {
 /** How fusion is configured: on/off and, for tests, the lanes of the generated workgroup. */
 export interface FusionSettings {
   enabled: boolean;
-  /** Invocations of the fused workgroup; default by adapter (1 on software adapters, 256 on GPUs). */
+  /** Invocations of the fused workgroup; default by adapter (fusionLanes). */
   lanes?: number;
+  /** Work one dispatch may loop over (iterations × an iteration's cost); default LOOP_WORK. */
+  loopWork?: number;
 }
 
 function envEnabled(): boolean {
@@ -69,6 +71,12 @@ function workBudget(lanes: number): number {
   return lanes <= SOFTWARE_LANES ? 1 << 22 : 1 << 24;
 }
 
+/**
+ * Work one dispatch may loop over (iterations × the segment's cost): longer runs take several
+ * dispatches, so no single dispatch runs long enough to trip a GPU watchdog (about 2 s on Windows).
+ */
+const LOOP_WORK = 1 << 26;
+
 /** A blob copied between its own buffer and the arena: `key` null is the RNG state. */
 export interface ArenaRegion {
   key: FusionOperand['key'] | null;
@@ -84,6 +92,8 @@ export interface FusedSegment {
   shader: string;
   code: string;
   lanes: number;
+  /** Most iterations one dispatch loops: LOOP_WORK over an iteration's work (items × per-item cost). */
+  maxLoop: number;
   arenaWords: number;
   copyIn: ArenaRegion[];
   copyOut: ArenaRegion[];
@@ -201,6 +211,7 @@ function buildSegment(ops: readonly FusionOp[], units: readonly Unit[], lanes: n
     shader: `fused_${sourceHash(code)}.wgsl`,
     code,
     lanes,
+    maxLoop: Math.max(1, Math.floor((settings.loopWork ?? LOOP_WORK) / Math.max(1, units.reduce((a, u) => a + u.cost, 0)))),
     arenaWords,
     copyIn: list(copyIn),
     copyOut: list(written),

@@ -10,7 +10,7 @@ import { fusedAndUnfused, makeRng, randomIntTensor, randomTensor, useGpu } from 
 
 useGpu();
 
-afterEach(() => configureFusion({ enabled: true, lanes: undefined }));
+afterEach(() => configureFusion({ enabled: true, lanes: undefined, loopWork: undefined }));
 
 interface Built {
   init: Net;
@@ -235,6 +235,27 @@ describe('fusion', () => {
       // A few ulps: with the policy's arguments as constants the compiler may, e.g., divide by a reciprocal.
       a.forEach((v, i) => expect(Math.abs(v - fused[name]![i]!), `${name} at iteration ${i + 1}`).toBeLessThanOrEqual(4e-6 * Math.max(1e-3, Math.abs(v))));
     }
+  });
+
+  it('a long RunNet is split into dispatches of bounded work, with the same result', async () => {
+    configureFusion({ loopWork: 6 * 1000 });
+    workspace.ResetWorkspace();
+    await workspace.FeedBlob('lw_x', new Float32Array(1000).fill(0.5), [1000]);
+    await workspace.FeedBlob('lw_one', [1]);
+    const net = core.Net('fz_loop_work');
+    net.Add(['lw_x', 'lw_one'], 'lw_x');
+    net.Scale(['lw_x'], 'lw_y', { scale: 2 });
+    await workspace.CreateNet(net);
+    configureFusion({ loopWork: undefined });
+    const s0 = await workspace.Stats();
+    await workspace.RunNet(net.Name(), 7);
+    const s1 = await workspace.Stats();
+    // 2,000 work per iteration and 6,000 per dispatch: chunks of 3, 3 and 1.
+    expect([s1.dispatches - s0.dispatches, s1.submits - s0.submits]).toEqual([3, 1]);
+    expect(Array.from((await workspace.FetchBlob('lw_y')).data.slice(0, 3))).toEqual([15, 15, 15]);
+    await workspace.RunNet(net.Name(), 2);
+    expect((await workspace.Stats()).dispatches - s1.dispatches).toBe(1);
+    expect((await workspace.FetchBlob('lw_x')).data[999]).toBe(9.5);
   });
 
   it('Init({ fusion: false }) turns it off for nets created afterwards', async () => {
