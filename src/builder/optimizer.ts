@@ -280,25 +280,37 @@ function build<T extends Optimizer>(model: ModelHelper, optimizer: T, weights_on
   return optimizer;
 }
 
-function checkRate(where: string, rate: unknown): number {
-  if (typeof rate !== 'number' || !Number.isFinite(rate)) throw new ArgumentError(`${where}: base_learning_rate must be a finite number, got ${describeValue(rate)}`);
-  return rate;
+/** The rate and options of a build_* call: `(model, 0.1, { … })` or `(model, { base_learning_rate: 0.1, … })` as Python's keywords allow. */
+function rateAndOptions<O extends object>(where: string, rate: number | (O & { base_learning_rate: number }), options: O | undefined): [number, O] {
+  let r: unknown = rate;
+  let o = options ?? ({} as O);
+  if (typeof rate === 'object' && rate !== null) {
+    if (options !== undefined) throw new ArgumentError(`${where}: give base_learning_rate either as the second argument or in the options, not both`);
+    const { base_learning_rate, ...rest } = rate;
+    [r, o] = [base_learning_rate, rest as unknown as O];
+  }
+  if (typeof r !== 'number' || !Number.isFinite(r)) throw new ArgumentError(`${where}: base_learning_rate must be a finite number, got ${describeValue(r)}`);
+  return [r, o];
 }
 
 /** SGD over every parameter with a gradient: `build_sgd(model, 0.1, { policy: 'step', stepsize: 1, gamma: 0.999, momentum: 0.9 })`. */
-export function build_sgd(model: ModelHelper, base_learning_rate: number, options: SgdOptions = {}): SgdOptimizer {
-  return build(model, new SgdOptimizer(checkRate('build_sgd', base_learning_rate), options));
+export function build_sgd(model: ModelHelper, base_learning_rate: number | (SgdOptions & { base_learning_rate: number }), options?: SgdOptions): SgdOptimizer {
+  const [rate, rest] = rateAndOptions('build_sgd', base_learning_rate, options);
+  return build(model, new SgdOptimizer(rate, rest));
 }
 
 /** Adam over every parameter with a gradient (alpha = base_learning_rate). */
-export function build_adam(model: ModelHelper, base_learning_rate: number, options: AdamOptions = {}): AdamOptimizer {
-  return build(model, new AdamOptimizer({ ...options, alpha: checkRate('build_adam', base_learning_rate) }));
+export function build_adam(model: ModelHelper, base_learning_rate: number | (AdamOptions & { base_learning_rate: number }), options?: AdamOptions): AdamOptimizer {
+  const [rate, rest] = rateAndOptions('build_adam', base_learning_rate, options);
+  return build(model, new AdamOptimizer({ ...rest, alpha: rate }));
 }
 
+type AdagradBuildOptions = AdagradOptions & { parameters?: readonly BlobLike[] };
+
 /** Adagrad over every parameter with a gradient (alpha = base_learning_rate), or over `parameters` only. */
-export function build_adagrad(model: ModelHelper, base_learning_rate: number, options: AdagradOptions & { parameters?: readonly BlobLike[] } = {}): AdagradOptimizer {
-  const { parameters, ...rest } = options;
-  const opt = new AdagradOptimizer({ ...rest, alpha: checkRate('build_adagrad', base_learning_rate) });
+export function build_adagrad(model: ModelHelper, base_learning_rate: number | (AdagradBuildOptions & { base_learning_rate: number }), options?: AdagradBuildOptions): AdagradOptimizer {
+  const [rate, { parameters, ...rest }] = rateAndOptions('build_adagrad', base_learning_rate, options);
+  const opt = new AdagradOptimizer({ ...rest, alpha: rate });
   if (!parameters) return build(model, opt);
   model.Validate();
   for (const info of model.GetOptimizationParamInfo(parameters.map(blobName))) opt.__call__(model.net, model.param_init_net, info);

@@ -46,6 +46,11 @@ describe('optimizer', () => {
       ['ConstantFill', 'ONE_0_0', { shape: [1], value: 1 }],
     ]);
     expect(sgd.get_auxiliary_parameters().shared.map(String)).toContain('ONE_0_0');
+    // Python's keyword form: build_sgd(model, base_learning_rate=0.1, policy="step", …)
+    const kw = mlp('opt_sgd_kw');
+    optimizer.build_sgd(kw, { base_learning_rate: 0.1, policy: 'step', stepsize: 1, gamma: 0.999 });
+    expect(argsOf(kw.net.Proto().op.find((o) => o.type === 'LearningRate')!)).toEqual(argsOf(ops[1]!));
+    expect(() => optimizer.build_sgd(mlp('opt_sgd_kw2'), { base_learning_rate: 0.1 }, {})).toThrow(/not both/);
   });
 
   it('build_sgd with momentum: a positive rate and MomentumSGDUpdate with <param>_momentum (nesterov by default)', () => {
