@@ -68,8 +68,8 @@ describe('long runs are encoded in bounded chunks', () => {
     expect(after.submits - before.submits).toBe(Math.ceil((100_000 * 4) / MAX_DISPATCHES_PER_SUBMIT));
     expect(after.dispatches - before.dispatches).toBe(400_000);
     expect(after.liveBuffers).toBe(before.liveBuffers);
-    // One command buffer for all 100,000 iterations grew RSS by ~150 MiB here; chunks stay near the noise of the test runner.
-    expect(grown).toBeLessThan(80 * 2 ** 20);
+    // One command buffer for all 100,000 iterations grew RSS by ~150 MiB here; chunks stay near the noise of the test runner (~45 MiB).
+    expect(grown).toBeLessThan(100 * 2 ** 20);
     expect(Array.from((await workspace.FetchBlob('mem_w')).data)).toEqual([110_001]);
   }, 120_000);
 });
