@@ -53,4 +53,12 @@ describe('operator registry layout', () => {
     const have = new Set(registeredOps());
     expect(wanted.filter((t) => !have.has(t))).toEqual([]);
   });
+
+  it('issue #13\'s shape, linear algebra, reduction and bookkeeping operators (and their gradient ops) are registered', () => {
+    const wanted = ['Reshape', 'Flatten', 'FlattenToVec', 'ResizeLike', 'Transpose', 'Concat', 'Split', 'ExpandDims', 'Squeeze',
+      'MatMul', 'ReduceMean', 'ReduceSum', 'ReduceMax', 'ReduceMeanGradient', 'ReduceSumGradient', 'ReduceMaxGradient',
+      'Cast', 'UniformFill', 'Print', 'Summarize'];
+    const have = new Set(registeredOps());
+    expect(wanted.filter((t) => !have.has(t))).toEqual([]);
+  });
 });

@@ -7,7 +7,7 @@
 import { INT32_MAX, INT32_MIN } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
 import { arg, type ArgSchema } from './args.js';
-import { fillShape, fillShapeArgs } from './fill_common.js';
+import { fillShape, fillShapeArgs, valueBits } from './fill_common.js';
 import { defineOp, f32Lit, type FusedStage, type KernelCall, type OpContext } from './registry.js';
 import { ceilDiv, linearWorkgroups, size } from './shape.js';
 
@@ -103,7 +103,8 @@ function checkFloatRange<S extends ArgSchema>(ctx: OpContext<S>, min: number, ma
 
 /**
  * UniformFill's range from its min and max input blobs (Caffe2's 3-input form): one float32 value
- * each, known at plan time because min > max makes the output's first dim 0.
+ * each, read when the net is planned (min > max makes the output's first dim 0); re-feeding them
+ * makes the net plan again.
  */
 function rangeFromInputs(ctx: OpContext<typeof uniformArgs>): { min: number; max: number } {
   for (const [name, given] of [['min', ctx.args.min], ['max', ctx.args.max]] as const) {
@@ -113,19 +114,30 @@ function rangeFromInputs(ctx: OpContext<typeof uniformArgs>): { min: number; max
     const t = ctx.inputs[k]!;
     const name = ctx.op.input[k];
     if (t.dtype !== 'float32' || size(t.shape) !== 1) ctx.shapeError(`input ${name} must hold one float32 value (the ${k === 1 ? 'min' : 'max'}), got ${t.dtype} ${fmtShape(t.shape)}`);
-    if (!t.hostValues) {
+    const values = t.hostValues;
+    if (!values) {
       ctx.shapeError(`the value of input ${name} must be known when the net is planned (min > max makes the output empty): feed it with FeedBlob`);
     }
-    return t.hostValues![0]!;
+    return values![0]!;
   }) as [number, number];
   return { min, max };
 }
 
 const uniformArgs = { ...fillShapeArgs, min: arg.float(), max: arg.float() };
 
+/** The range a UniformFill draws from: its min/max blobs (3 inputs) or arguments (default [0, 1)). */
+function uniformRange(ctx: OpContext<typeof uniformArgs>): { min: number; max: number } {
+  return ctx.inputs.length === 3 ? rangeFromInputs(ctx) : { min: ctx.args.min ?? 0, max: ctx.args.max ?? 1 };
+}
+
+/** A range of one float32 value: Caffe2 then fills that value (only the blob form allows it). */
+function singleValue(r: { min: number; max: number }): boolean {
+  return Math.fround(r.min) === Math.fround(r.max);
+}
+
 export const UniformFill = defineOp({
   type: 'UniformFill',
-  doc: 'Fills the output with float32 samples uniform in [min, max); shape from args or input 0; with inputs [shape, min, max] the range comes from one-value blobs and min > max gives an empty output (first dim 0).',
+  doc: 'Fills the output with float32 samples uniform in [min, max); shape from args or input 0; with inputs [shape, min, max] the range comes from one-value blobs, and min > max gives an empty output (first dim 0).',
   ...common,
   inputs: ['input', 'min', 'max'],
   inputCount: [0, 3],
@@ -133,30 +145,30 @@ export const UniformFill = defineOp({
   inferShape(ctx) {
     if (ctx.inputs.length === 2) ctx.argError('expected 0, 1 or 3 inputs ([shape], or [shape, min, max]), got 2');
     const shape = fillShape(ctx);
-    if (ctx.inputs.length === 3) {
-      const { min, max } = rangeFromInputs(ctx);
-      // Caffe2: a reversed range gives an empty tensor, not an error.
-      if (min > max && shape.length > 0) shape[0] = 0;
-    } else {
-      checkFloatRange(ctx, ctx.args.min ?? 0, ctx.args.max ?? 1);
+    const range = uniformRange(ctx);
+    if (ctx.inputs.length < 3) {
+      checkFloatRange(ctx, range.min, range.max);
+    } else if (range.min > range.max) {
+      // Caffe2: a reversed range from blobs gives an empty tensor, not an error.
+      if (shape.length > 0) shape[0] = 0;
+    } else if (!singleValue(range)) {
+      checkFloatRange(ctx, range.min, range.max);
     }
     return [{ shape, dtype: 'float32' }];
   },
   kernels(ctx, [y]) {
     const n = size(y!.shape);
-    if (ctx.inputs.length < 3) return uniformCall(ctx, n, ctx.args.min ?? 0, ctx.args.max ?? 1);
-    if (n === 0) return [];
-    return [
-      {
-        shader: 'uniform_fill_range.wgsl',
-        bindings: { rng: { rng: true }, MIN: { input: 1 }, MAX: { input: 2 }, Y: { output: 0 } },
-        uniforms: { n, stream: ctx.index },
-        workgroups: linearWorkgroups(ceilDiv(n, 4), WG),
-      },
-    ];
+    const range = uniformRange(ctx);
+    if (n > 0 && singleValue(range)) {
+      const bits = valueBits(range.min, 'float32');
+      return [{ shader: 'fill_constant.wgsl', bindings: { Y: { output: 0 } }, uniforms: { n, bits }, workgroups: linearWorkgroups(n) }];
+    }
+    return uniformCall(ctx, n, range.min, range.max);
   },
-  // The range blobs are read by the unfused kernel only.
-  fusable: (ctx, [y]) => (ctx.inputs.length === 3 ? null : uniformFused(ctx, size(y!.shape), ctx.args.min ?? 0, ctx.args.max ?? 1)),
+  fusable(ctx, [y]) {
+    const range = uniformRange(ctx);
+    return singleValue(range) ? null : uniformFused(ctx, size(y!.shape), range.min, range.max);
+  },
 });
 
 export const UniformIntFill = defineOp({

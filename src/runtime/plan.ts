@@ -4,7 +4,7 @@
  * kernels are compiled, uniforms written and bind groups built. What is left for a run is encoding.
  */
 import type { NetDef } from '../core/netdef.js';
-import { storageWords } from '../core/dtype.js';
+import { storageWords, type HostArray } from '../core/dtype.js';
 import { MissingBlobError, ShapeError, fmtShape, knownBlobsHint } from '../core/errors.js';
 import type { AnyOpSpec, BindingSource, FusedStage, KernelCall, TensorInfo } from '../ops/registry.js';
 import { linearWorkgroups } from '../ops/shape.js';
@@ -69,6 +69,8 @@ export class NetPlan {
     readonly reshapesWhatItReads: boolean,
     /** Log buffers of Print/Summarize ops, read back once when a RunNet of this plan completes. */
     readonly logs: readonly PlanLog[] = [],
+    /** Fed blobs whose values the plan was built from, with the values it saw. */
+    private readonly valuesRead: ReadonlyMap<string, HostArray | undefined> = new Map(),
   ) {}
 
   /** Dispatches one iteration encodes (run_once fills counted); a fused whole net loops inside its one. */
@@ -81,13 +83,15 @@ export class NetPlan {
     return this.steps.length === 1 && this.steps[0] instanceof FusedStep;
   }
 
-  /** False when a blob the plan binds was re-fed with another shape or given another buffer since. */
+  /** False when a blob the plan binds was re-fed with another shape or given another buffer since, or one it read values of was re-fed. */
   isCurrent(store: BlobStore): boolean {
     if (this.reshapesWhatItReads && this.runCount > 0) return false;
     for (const [name, b] of this.bound) {
       const blob = store.get(name);
       if (!blob || blob.buffer !== b.buffer || !sameInfo(blob, b.info)) return false;
     }
+    // A re-feed gives a blob new host values: a plan made from the old ones is stale.
+    for (const [name, values] of this.valuesRead) if (store.get(name)?.hostValues !== values) return false;
     return true;
   }
 
@@ -132,7 +136,7 @@ export class NetPlan {
 }
 
 /** Phase 1, host only: every op's structure, arguments, input blobs and shapes. */
-export function checkNet(store: BlobStore, net: NetDef, limits: SizeLimits): CheckedOp[] {
+export function checkNet(store: BlobStore, net: NetDef, limits: SizeLimits, valuesRead?: Map<string, HostArray | undefined>): CheckedOp[] {
   const known = new Map<string, TensorInfo>();
   const writer = new Map<string, string>();
   const lookup = (name: string, where: string): TensorInfo => {
@@ -145,7 +149,17 @@ export function checkNet(store: BlobStore, net: NetDef, limits: SizeLimits): Che
         `${where}: encountered a non-existing input blob "${name}" in workspace "${store.name}".${knownBlobsHint(name, names)}`,
       );
     }
-    return blob;
+    if (!valuesRead) return blob;
+    // Ops that plan from a fed blob's values (input_as_shape, Reshape's new_shape, Split's split,
+    // UniformFill's range) read them through this getter, so the plan can notice a re-feed.
+    return {
+      shape: blob.shape,
+      dtype: blob.dtype,
+      get hostValues() {
+        valuesRead.set(name, blob.hostValues);
+        return blob.hostValues;
+      },
+    };
   };
   return net.op.map((op, index) => {
     const where = opWhere(op, index, net.name);
@@ -193,7 +207,8 @@ export function checkNet(store: BlobStore, net: NetDef, limits: SizeLimits): Che
  */
 export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, limits: SizeLimits): Promise<NetPlan> {
   ctx.check();
-  const checked = checkNet(store, net, limits);
+  const valuesRead = new Map<string, HostArray | undefined>();
+  const checked = checkNet(store, net, limits, valuesRead);
   const device = ctx.device;
   const owned: GPUBuffer[] = [];
   const staged: GPUBuffer[] = [];
@@ -230,7 +245,7 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, li
     commit(ctx, store, built.view, built.readFromStore, checked, owned);
     ctx.counters.plans++;
     const reshapes = [...built.readFromStore.keys()].some((n) => built.view.get(n)!.fresh);
-    return new NetPlan(net, dispatches, owned, built.view, reshapes, built.logs);
+    return new NetPlan(net, dispatches, owned, built.view, reshapes, built.logs, valuesRead);
   } catch (e) {
     for (const b of [...owned, ...staged]) ctx.pool.release(b);
     throw e;

@@ -81,6 +81,22 @@ describe('Reshape', () => {
     await expect(workspace.CreateNet(net)).rejects.toThrow(/values of input rs_s2 \(new_shape\) must be known when the net is planned/);
   });
 
+  it('plans again when the new_shape input is re-fed with other values', async () => {
+    await workspace.FeedBlob('rf_x', randomTensor(rng, [2, 6]).data, { shape: [2, 6] });
+    await workspace.FeedBlob('rf_s', new Int32Array([3, 4]));
+    const net = core.Net('reshape_refeed');
+    net.Proto().op.push(core.CreateOperator('Reshape', ['rf_x', 'rf_s'], ['rf_y', 'rf_old']));
+    await workspace.CreateNet(net);
+    await workspace.RunNet(net.Name());
+    expect((await workspace.FetchBlob('rf_y')).shape).toEqual([3, 4]);
+    await workspace.FeedBlob('rf_s', new Int32Array([4, -1]));
+    await workspace.RunNet(net.Name());
+    expect((await workspace.FetchBlob('rf_y')).shape).toEqual([4, 3]);
+    const plans = (await workspace.Stats()).plans;
+    await workspace.RunNet(net.Name());
+    expect((await workspace.Stats()).plans).toBe(plans);
+  });
+
   it('works on int32 data', async () => {
     const errs = await compareWithReference('Reshape', [randomIntTensor(rng, [3, 4], -9, 9)], { shape: [2, -1] }, 2);
     expect(errs).toEqual([0, 0]);
