@@ -48,7 +48,7 @@ const dbArgs = {
 function openDB(ctx: OpContext<typeof dbArgs>): DBContents {
   const { db, db_type: dbType } = ctx.args;
   if (!db) ctx.argError('needs argument db (the DB\'s path, or the name it was registered under with workspace.RegisterDB)');
-  if (!dbType) ctx.argError('needs argument db_type ("minidb")');
+  if (!dbType) ctx.argError('needs argument db_type ("minidb" or "lmdb")');
   if (!resolver) ctx.argError('no DB support is loaded: import caffe2-webgpu (or its proto module) rather than the operators alone');
   const contents = resolver!(db!, dbType!, ctx.where);
   if (contents.count === 0) ctx.argError(`DB "${db}" (${dbType}) holds no records`);

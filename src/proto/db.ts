@@ -1,17 +1,19 @@
 /**
  * Caffe2 DBs of TensorProtos records (what make_mnist_db writes and TensorProtosDBInput reads): key →
- * serialized TensorProtos. Browser-safe. A DB reaches an op by name: bytes registered with
- * RegisterDB (the browser's way: a fetched or uploaded ArrayBuffer), else, in Node, the file at that
- * path, read when the net is planned, as Caffe2 opens DBs by path.
+ * serialized TensorProtos, as a minidb file or an LMDB directory (its data.mdb). Browser-safe. A DB
+ * reaches an op by name: bytes registered with RegisterDB (the browser's way: a fetched or uploaded
+ * ArrayBuffer; for lmdb, data.mdb's bytes), else, in Node, the file or LMDB directory at that path,
+ * read when the net is planned, as Caffe2 opens DBs by path.
  */
 import { ArgumentError, DTypeError, ShapeError, fmtShape } from '../core/errors.js';
 import { DataType, dataTypeName, type DType, type HostArray } from '../core/dtype.js';
 import { setDBResolver, type DBContents, type DBField } from '../ops/db_input.js';
 import { decodeTensorProtos, encodeTensorProtos, type NamedTensor } from './codec.js';
 import { readMiniDB, writeMiniDB, type DBRecord } from './minidb.js';
+import { readLMDB, writeLMDB } from './lmdb.js';
 
 /** DB formats read and written here. */
-export const DB_TYPES = ['minidb'] as const;
+export const DB_TYPES = ['minidb', 'lmdb'] as const;
 export type DBType = (typeof DB_TYPES)[number];
 
 /** One DB record decoded: its key and its tensors (TensorProtos in order). */
@@ -22,23 +24,17 @@ export interface TensorDBEntry {
 
 function checkType(dbType: string, what: string): DBType {
   if ((DB_TYPES as readonly string[]).includes(dbType)) return dbType as DBType;
-  const hint =
-    dbType === 'lmdb'
-      ? ' (lmdb is not supported: the lmdb npm package builds LMDB 1.x, whose files Caffe2\'s LMDB 0.9 cannot read and whose reader crashes on Caffe2\'s; write a minidb instead)'
-      : '';
-  throw new ArgumentError(`${what}: db_type "${dbType}" is not supported${hint}; supported: ${DB_TYPES.join(', ')}`);
+  throw new ArgumentError(`${what}: db_type "${dbType}" is not supported; supported: ${DB_TYPES.join(', ')}`);
 }
 
-/** Splits DB bytes into raw records (key → value bytes), in DB order. */
+/** Splits DB bytes (a minidb file, or an LMDB's data.mdb) into raw records (key → value bytes), in DB order. */
 export function readDBRecords(bytes: Uint8Array, dbType: string = 'minidb'): DBRecord[] {
-  checkType(dbType, 'readDBRecords');
-  return readMiniDB(bytes);
+  return checkType(dbType, 'readDBRecords') === 'lmdb' ? readLMDB(bytes) : readMiniDB(bytes);
 }
 
-/** Writes raw records as DB bytes. */
+/** Writes raw records as DB bytes (minidb: in the order given; lmdb: data.mdb, in key order). */
 export function writeDBRecords(records: readonly DBRecord[], dbType: string = 'minidb'): Uint8Array {
-  checkType(dbType, 'writeDBRecords');
-  return writeMiniDB(records);
+  return checkType(dbType, 'writeDBRecords') === 'lmdb' ? writeLMDB(records) : writeMiniDB(records);
 }
 
 /** Decodes a DB whose values are TensorProtos (Caffe2's data-input layout). */
@@ -120,7 +116,7 @@ export function contentsOf(entries: readonly TensorDBEntry[], what: string): DBC
 /** What Node offers through process.getBuiltinModule (synchronous, and no import a browser bundle would trip on). */
 interface NodeFs {
   readFileSync(path: string): Uint8Array;
-  statSync(path: string, options: { throwIfNoEntry: false }): { size: number; mtimeMs: number; isFile(): boolean } | undefined;
+  statSync(path: string, options: { throwIfNoEntry: false }): { size: number; mtimeMs: number; isFile(): boolean; isDirectory(): boolean } | undefined;
 }
 
 function nodeFs(): NodeFs | null {
@@ -139,17 +135,20 @@ function resolveDB(db: string, dbType: string, where: string): DBContents {
   }
   const fs = nodeFs();
   if (!fs) throw new ArgumentError(`${where}: no DB registered under "${db}"; in a browser, register its bytes first with workspace.RegisterDB("${db}", bytes)`);
-  const stat = fs.statSync(db, { throwIfNoEntry: false });
+  // Caffe2's LMDB is a directory holding data.mdb.
+  const dir = type === 'lmdb' && fs.statSync(db, { throwIfNoEntry: false })?.isDirectory();
+  const path = dir ? `${db}/data.mdb` : db;
+  const stat = fs.statSync(path, { throwIfNoEntry: false });
   if (!stat?.isFile()) {
     const known = [...registered.keys()];
     throw new ArgumentError(
-      `${where}: DB "${db}" is neither registered (workspace.RegisterDB) nor a file${known.length ? `; registered: ${known.join(', ')}` : ''}`,
+      `${where}: DB "${db}" is neither registered (workspace.RegisterDB) nor a file${type === 'lmdb' ? ' or an LMDB directory' : ''}${known.length ? `; registered: ${known.join(', ')}` : ''}`,
     );
   }
   const stamp = `${type} ${stat.size} ${stat.mtimeMs}`;
   const hit = decodedFiles.get(db);
   if (hit?.stamp === stamp) return hit.contents;
-  const contents = contentsOf(readTensorDB(new Uint8Array(fs.readFileSync(db)), type), `${where}: DB "${db}"`);
+  const contents = contentsOf(readTensorDB(new Uint8Array(fs.readFileSync(path)), type), `${where}: DB "${db}"`);
   decodedFiles.delete(db);
   decodedFiles.set(db, { stamp, contents });
   if (decodedFiles.size > FILES_KEPT) decodedFiles.delete(decodedFiles.keys().next().value!);

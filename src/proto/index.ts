@@ -1,6 +1,6 @@
 /**
  * Models in and out: Caffe2 NetDef / TensorProtos protobuf (real wire format), NetDef JSON,
- * checkpoints with RNG state, ONNX export, and minidb DBs of TensorProtos. Browser-safe: the Node file helpers live in
+ * checkpoints with RNG state, ONNX export, and minidb/LMDB DBs of TensorProtos. Browser-safe: the Node file helpers live in
  * ./checkpoint_node.js and ./db_node.js.
  */
 export { CAFFE2_PROTO } from './caffe2.proto.js';
@@ -21,6 +21,7 @@ export { saveCheckpoint, loadCheckpoint, downloadCheckpoint, RNG_STATE_ENTRY, ty
 export { netDefToText, operatorDefToText } from './text_format.js';
 export { exportOnnx, onnxExportableOps, type OnnxExportOptions } from './onnx_export.js';
 export { readMiniDB, writeMiniDB, type DBRecord } from './minidb.js';
+export { readLMDB, writeLMDB } from './lmdb.js';
 export {
   readDBRecords,
   writeDBRecords,

@@ -2,18 +2,19 @@
  * `caffe2-webgpu make_mnist_db`: Caffe2's make_mnist_db tool. Reads MNIST IDX files (plain or
  * gzipped) and writes a DB of TensorProtos records for TensorProtosDBInput. Node only (files).
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Caffe2Error } from '../core/errors.js';
-import { writeTensorDB } from './db.js';
+import { DB_TYPES, type TensorDBEntry } from './db.js';
+import { writeTensorDBFile } from './db_node.js';
 import { mnistRecords, readIdx, type IdxArray } from './mnist_idx.js';
 
-export const MAKE_MNIST_DB_USAGE = `usage: caffe2-webgpu make_mnist_db --image_file F --label_file F --output_file DB [--db minidb]
+export const MAKE_MNIST_DB_USAGE = `usage: caffe2-webgpu make_mnist_db --image_file F --label_file F --output_file DB [--db minidb|lmdb]
                                   [--channel_first] [--data_limit N]
 Converts MNIST IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte; plain or .gz) into a
 DB of records "00000000", "00000001", … each holding TensorProtos [image uint8 [28,28,1] (or
-[1,28,28] with --channel_first), label int32], as Caffe2's make_mnist_db does. --db: minidb (lmdb
-is not supported: the lmdb npm package builds a newer LMDB whose files Caffe2 cannot read).`;
+[1,28,28] with --channel_first), label int32], as Caffe2's make_mnist_db does. --db minidb (the
+default) writes one file; --db lmdb writes a directory holding data.mdb in LMDB 0.9's format.`;
 
 /** A mistake in the command line or the input files: the message is for the user as is. */
 export class MakeMnistDbError extends Error {
@@ -93,18 +94,15 @@ export async function makeMnistDbCommand(args: readonly string[], out: { stdout(
     out.stdout(`${MAKE_MNIST_DB_USAGE}\n`);
     return 0;
   }
-  if (parsed.db !== 'minidb') {
-    throw new MakeMnistDbError(`--db ${parsed.db} is not supported; use --db minidb${parsed.db === 'lmdb' ? ' (the lmdb npm package builds a newer LMDB whose files Caffe2 cannot read)' : ''}`);
-  }
+  if (!(DB_TYPES as readonly string[]).includes(parsed.db)) throw new MakeMnistDbError(`--db ${parsed.db} is not supported; use ${DB_TYPES.join(' or ')}`);
   const [images, labels] = await Promise.all([readIdxFile(parsed.imageFile), readIdxFile(parsed.labelFile)]);
-  let bytes: Uint8Array;
+  let entries: TensorDBEntry[];
   try {
-    bytes = writeTensorDB(mnistRecords(images, labels, { channelFirst: parsed.channelFirst, ...(parsed.limit !== undefined ? { limit: parsed.limit } : {}) }), parsed.db);
+    entries = mnistRecords(images, labels, { channelFirst: parsed.channelFirst, ...(parsed.limit !== undefined ? { limit: parsed.limit } : {}) });
   } catch (e) {
     throw e instanceof Caffe2Error ? new MakeMnistDbError(e.message) : e;
   }
-  await writeFile(parsed.outputFile, bytes);
-  const count = Math.min(parsed.limit ?? images.dims[0]!, images.dims[0]!);
-  out.stdout(`wrote ${count} records to ${parsed.outputFile} (${parsed.db})\n`);
-  return count;
+  await writeTensorDBFile(parsed.outputFile, entries, parsed.db);
+  out.stdout(`wrote ${entries.length} records to ${parsed.outputFile} (${parsed.db})\n`);
+  return entries.length;
 }

@@ -95,6 +95,14 @@ describe('TensorProtosDBInput', () => {
     }
   });
 
+  it('reads registered LMDB bytes (data.mdb) in key order', async () => {
+    workspace.RegisterDB('db_input_lmdb', writeTensorDB([...entries].reverse(), 'lmdb'), 'lmdb');
+    const net = core.Net('dbi_lmdb_ok');
+    net.TensorProtosDBInput([], ['data', 'label', 'pair'], { batch_size: 3, db: 'db_input_lmdb', db_type: 'lmdb' });
+    await workspace.RunNetOnce(net);
+    expect([...(await workspace.FetchBlob('pair')).data]).toEqual(expected(entries, 2, [0, 1, 2]));
+  });
+
   it('shuffles into one seeded order: a permutation, the same for the same seed', async () => {
     const epoch = async (seed: number): Promise<number[]> => {
       await workspace.RunNetOnce(inputNet(`dbi_shuffle_${seed}`, 'db_input_test', COUNT, { shuffle: 1, seed }));
@@ -127,7 +135,7 @@ describe('TensorProtosDBInput', () => {
     await expect(workspace.CreateNet(noType)).rejects.toThrow(ArgumentError);
     const lmdb = core.Net('dbi_lmdb');
     lmdb.TensorProtosDBInput([], ['data', 'label', 'pair'], { batch_size: 2, db: 'db_input_test', db_type: 'lmdb' });
-    await expect(workspace.CreateNet(lmdb)).rejects.toThrow(/db_type "lmdb" is not supported/);
+    await expect(workspace.CreateNet(lmdb)).rejects.toThrow(/DB "db_input_test" was registered as minidb, but db_type is lmdb/);
   });
 
   it('rejects a DB whose records disagree in shape', async () => {

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentError, DataType } from '../../src/index.js';
 import { readMiniDB, writeMiniDB } from '../../src/proto/minidb.js';
 import { contentsOf, readTensorDB, writeTensorDB, type TensorDBEntry } from '../../src/proto/db.js';
 import { readTensorDBFile, writeTensorDBFile } from '../../src/proto/db_node.js';
+import { readLMDB, writeLMDB } from '../../src/proto/lmdb.js';
 import { makeRng } from '../helpers/gpu.js';
 
 // --- Caffe2's byte layout, written here from the spec (protobuf wire format, caffe2/core/db.cc's minidb) ---
@@ -97,14 +100,74 @@ describe('minidb', () => {
     expect(() => readTensorDB(Uint8Array.from(minidbRecord('k', [0x0a, 0x05, 0x08])))).toThrow(/record "k": .*malformed TensorProtos/);
   });
 
-  it('says why lmdb is not a db_type here', () => {
-    expect(() => readTensorDB(new Uint8Array(0), 'lmdb')).toThrow(/db_type "lmdb" is not supported \(lmdb is not supported: the lmdb npm package/);
-    expect(() => readTensorDB(new Uint8Array(0), 'leveldb')).toThrow(/supported: minidb/);
+  it('names the supported db_types', () => {
+    expect(() => readTensorDB(new Uint8Array(0), 'leveldb')).toThrow(/db_type "leveldb" is not supported; supported: minidb, lmdb/);
   });
 
   it('refuses records whose layouts differ', () => {
     const entries = randomEntries(3, 5);
     entries[2]!.tensors[0] = { ...entries[2]!.tensors[0]!, shape: [3, 5], data: entries[2]!.tensors[0]!.data };
     expect(() => contentsOf(entries, 'X')).toThrow(/X: record #2 \("00000002"\): tensor #0 has shape \[3,5\], but the first record's has \[1,3,5\]/);
+  });
+});
+
+/** LMDB 0.9's own tools (Debian's lmdb-utils, installed by .ci/run): the independent reader and writer. */
+const hasLmdbTools = spawnSync('mdb_dump', ['-V'], { encoding: 'utf8' }).status === 0;
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** Records with keys out of order and values of every size class: tiny, a page's worth, several overflow pages. */
+function lmdbRecords(count: number, seed: number): { key: string; value: Uint8Array }[] {
+  const rand = makeRng(seed);
+  return Array.from({ length: count }, (_, i) => {
+    const size = i % 97 === 5 ? 9000 + Math.floor(rand() * 3000) : i % 13 === 0 ? 1 : 700 + Math.floor(rand() * 200);
+    return { key: String((i * 7919) % count).padStart(8, '0'), value: Uint8Array.from({ length: size }, () => Math.floor(rand() * 256)) };
+  });
+}
+const sorted = (rs: { key: string; value: Uint8Array }[]) => [...rs].sort((a, b) => (a.key < b.key ? -1 : 1)).map((r) => [r.key, hex(r.value)]);
+
+describe('lmdb (data.mdb of LMDB 0.9, as Caffe2 links)', () => {
+  it('round-trips records in key order through a B-tree of several levels, with overflow values', () => {
+    const records = lmdbRecords(1500, 8);
+    const back = readLMDB(writeLMDB(records));
+    expect(back.map((r) => [r.key, hex(r.value)])).toEqual(sorted(records));
+    expect(readLMDB(writeLMDB([]))).toEqual([]);
+    expect(() => writeLMDB([{ key: 'a', value: Uint8Array.of(1) }, { key: 'a', value: Uint8Array.of(2) }])).toThrow(/key "a" appears twice/);
+  });
+
+  it('rejects what is not an LMDB 0.9 data file', () => {
+    expect(() => readLMDB(new Uint8Array(8192))).toThrow(/not an LMDB data file/);
+    const bytes = writeLMDB(lmdbRecords(40, 2));
+    expect(() => readLMDB(bytes.subarray(0, 3 * 4096))).toThrow(/past the file's 3 pages; truncated file\?/);
+    const v2 = bytes.slice();
+    new DataView(v2.buffer).setUint32(20, 2, true);
+    expect(() => readLMDB(v2)).toThrow(/LMDB data format version 2; only version 1/);
+  });
+
+  it.skipIf(!hasLmdbTools)('reads what LMDB\'s mdb_load writes, and LMDB\'s mdb_dump reads what it writes', async () => {
+    const records = lmdbRecords(400, 13);
+    const dir = await mkdtemp(join(tmpdir(), 'lmdb-'));
+    try {
+      // mdb_load's input: a header, then key and value lines in hex, each after a space.
+      const dump = ['VERSION=3', 'format=bytevalue', 'type=btree', 'mapsize=268435456', 'HEADER=END', ...records.flatMap((r) => [` ${hex(new TextEncoder().encode(r.key))}`, ` ${hex(r.value)}`]), 'DATA=END', ''].join('\n');
+      mkdirSync(join(dir, 'theirs'));
+      execFileSync('mdb_load', [join(dir, 'theirs')], { input: dump });
+      const theirs = readLMDB(new Uint8Array(await readFile(join(dir, 'theirs', 'data.mdb'))));
+      expect(theirs.map((r) => [r.key, hex(r.value)])).toEqual(sorted(records));
+
+      mkdirSync(join(dir, 'ours'));
+      writeFileSync(join(dir, 'ours', 'data.mdb'), writeLMDB(records));
+      const lines = execFileSync('mdb_dump', [join(dir, 'ours')], { encoding: 'utf8', maxBuffer: 64 << 20 }).split('\n');
+      const data = lines.slice(lines.indexOf('HEADER=END') + 1, lines.indexOf('DATA=END')).map((l) => l.trim());
+      const pairs = Array.from({ length: data.length / 2 }, (_, i) => [Buffer.from(data[2 * i]!, 'hex').toString(), data[2 * i + 1]!]);
+      expect(pairs).toEqual(sorted(records));
+      // And the TensorProtos layer on top, through an LMDB directory as Caffe2 keeps one.
+      const entries = randomEntries(9, 21);
+      await writeTensorDBFile(join(dir, 'tp-lmdb'), entries, 'lmdb');
+      expect(existsSync(join(dir, 'tp-lmdb', 'data.mdb'))).toBe(true);
+      expect(execFileSync('mdb_stat', [join(dir, 'tp-lmdb')], { encoding: 'utf8' })).toMatch(/Entries: 9/);
+      expect((await readTensorDBFile(join(dir, 'tp-lmdb'), 'lmdb')).map((e) => [e.key, [...e.tensors[0]!.data]])).toEqual(entries.map((e) => [e.key, [...e.tensors[0]!.data]]));
+    } finally {
+      await rm(dir, { recursive: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DataType, core, workspace } from '../../src/index.js';
 import { readTensorDB } from '../../src/proto/db.js';
+import { readTensorDBFile } from '../../src/proto/db_node.js';
 import { makeMnistDbCommand } from '../../src/proto/make_mnist_db_command.js';
 import { makeRng, useGpu } from '../helpers/gpu.js';
 
@@ -59,10 +60,19 @@ describe('make_mnist_db', () => {
     expect([...entries[1]!.tensors[0]!.data]).toEqual(image(1));
   });
 
+  it('writes an LMDB directory with --db lmdb', async () => {
+    const out = join(dir, 'mnist-lmdb');
+    await makeMnistDbCommand(['--image_file', join(dir, 'images'), '--label_file', join(dir, 'labels.gz'), '--output_file', out, '--db', 'lmdb', '--channel_first'], quiet);
+    const entries = await readTensorDBFile(out, 'lmdb');
+    expect(entries.map((e) => [e.key, e.tensors[0]!.shape, [...e.tensors[0]!.data], [...e.tensors[1]!.data]])).toEqual(
+      Array.from({ length: COUNT }, (_, i) => [String(i).padStart(8, '0'), [1, ROWS, COLS], image(i), [labels[i]]]),
+    );
+  });
+
   it('says what is wrong with its arguments and files', async () => {
     const base = ['--image_file', join(dir, 'images'), '--label_file', join(dir, 'labels.gz'), '--output_file', join(dir, 'x')];
     await expect(makeMnistDbCommand(base.slice(2), quiet)).rejects.toThrow(/--image_file is required/);
-    await expect(makeMnistDbCommand([...base, '--db', 'lmdb'], quiet)).rejects.toThrow(/--db lmdb is not supported; use --db minidb/);
+    await expect(makeMnistDbCommand([...base, '--db', 'leveldb'], quiet)).rejects.toThrow(/--db leveldb is not supported; use minidb or lmdb/);
     await expect(makeMnistDbCommand([...base, '--colour'], quiet)).rejects.toThrow(/unknown option --colour/);
     await expect(makeMnistDbCommand(['--image_file', join(dir, 'labels.gz'), ...base.slice(2)], quiet)).rejects.toThrow(/the image file has dims \[5\], expected \[count, rows, cols\]/);
     writeFileSync(join(dir, 'short'), idx([COUNT, ROWS, COLS], pixels.subarray(0, 7)));
@@ -87,13 +97,13 @@ describe('make_mnist_db', () => {
   // CI installs Debian's dataset-fashion-mnist (.ci/run); the same IDX format and sizes as MNIST.
   const FASHION = '/usr/share/datasets/fashion-mnist';
   it.skipIf(!existsSync(FASHION))('makes a Fashion-MNIST DB that TensorProtosDBInput reads back batch by batch', async () => {
-    const out = join(dir, 'fashion.minidb');
+    const out = join(dir, 'fashion-test-nchw-lmdb');
     await makeMnistDbCommand(['--image_file', `${FASHION}/t10k-images-idx3-ubyte.gz`, '--label_file', `${FASHION}/t10k-labels-idx1-ubyte.gz`,
-      '--output_file', out, '--channel_first', '--data_limit', '12'], quiet);
+      '--output_file', out, '--channel_first', '--data_limit', '12', '--db', 'lmdb'], quiet);
     const rawImages = gunzipSync(readFileSync(`${FASHION}/t10k-images-idx3-ubyte.gz`)).subarray(16, 16 + 12 * 784);
     const rawLabels = gunzipSync(readFileSync(`${FASHION}/t10k-labels-idx1-ubyte.gz`)).subarray(8, 8 + 12);
     const net = core.Net('fashion_input');
-    net.TensorProtosDBInput([], ['data_uint8', 'label'], { batch_size: 5, db: out, db_type: 'minidb' });
+    net.TensorProtosDBInput([], ['data_uint8', 'label'], { batch_size: 5, db: out, db_type: 'lmdb' });
     net.Cast('data_uint8', 'data', { to: core.DataType.FLOAT });
     await workspace.CreateNet(net);
     const hist = await workspace.RunNetWithHistory('fashion_input', 3, ['data', 'label']);
