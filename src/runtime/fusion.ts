@@ -121,8 +121,11 @@ interface Unit {
   cost: number;
 }
 
-/** Splits a net into pieces; `lanes` from fusionLanes. Returns one 'ops' piece when fusion is off. */
-export function planFusion(ops: readonly FusionOp[], lanes: number): PlanPiece[] {
+/**
+ * Splits a net into pieces; `lanes` from fusionLanes, `maxArenaBytes` the most one binding may see
+ * (a segment whose arena would be larger stays unfused). Returns one 'ops' piece when fusion is off.
+ */
+export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaBytes: number): PlanPiece[] {
   const random = ops.some((o) => o.random);
   const units: Unit[] = ops.map((o, index) => ({
     index,
@@ -146,9 +149,10 @@ export function planFusion(ops: readonly FusionOp[], lanes: number): PlanPiece[]
     while (end < units.length && units[end]!.stages && cost + units[end]!.cost <= budget) cost += units[end++]!.cost;
     // Two units at least: one op alone gains little from the arena copies, and a one-op net (an op
     // test, RunOperatorOnce) then runs the op's own kernels.
-    if (end - u >= 2) {
+    const segment = end - u >= 2 ? buildSegment(ops, units.slice(u, end), lanes) : null;
+    if (segment && segment.arenaWords * 4 <= maxArenaBytes) {
       flushOps(units[u]!.index);
-      pieces.push({ kind: 'fused', segment: buildSegment(ops, units.slice(u, end), lanes) });
+      pieces.push({ kind: 'fused', segment });
       opsFrom = end < units.length ? units[end]!.index : ops.length;
       u = end;
     } else {

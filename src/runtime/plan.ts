@@ -222,6 +222,7 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, li
     const segments = planFusion(
       checked.map((c, i) => ({ ...c, inputs: built.versions[i]!.inputs.map(operand), outputs: built.versions[i]!.outputs.map(operand) })),
       fusionLanes(ctx.adapter.software),
+      limits.maxBindingSize,
     ).flatMap((p) => (p.kind === 'fused' ? [p.segment] : []));
     const fusedAt = new Map(segments.map((seg) => [seg.from, seg]));
     const unfused = (i: number): boolean => !segments.some((seg) => seg.from <= i && i < seg.to);

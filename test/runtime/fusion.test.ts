@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { core, workspace, DataType } from '../../src/index.js';
-import { configureFusion } from '../../src/runtime/fusion.js';
+import { configureFusion, planFusion, type FusionOp } from '../../src/runtime/fusion.js';
 import type { Net } from '../../src/builder/net.js';
 import { fusedAndUnfused, makeRng, randomIntTensor, randomTensor, useGpu } from '../helpers/gpu.js';
 
@@ -256,6 +256,20 @@ describe('fusion', () => {
     await workspace.RunNet(net.Name(), 2);
     expect((await workspace.Stats()).dispatches - s1.dispatches).toBe(1);
     expect((await workspace.FetchBlob('lw_x')).data[999]).toBe(9.5);
+  });
+
+  it('leaves unfused a segment whose arena would exceed what one binding may see', () => {
+    const blob = (words: number) => ({ key: { buffer: {} as GPUBuffer }, words });
+    const [x, y, z] = [blob(100), blob(100), blob(100)];
+    const map = { class: 'map' as const, items: 100, body: 'stu(out0 + i, ldu(in0 + i));' };
+    const ops: FusionOp[] = [
+      { where: 'Copy (op #0)', inputs: [x], outputs: [y], runOnce: false, random: false, fused: [map] },
+      { where: 'Copy (op #1)', inputs: [y], outputs: [z], runOnce: false, random: false, fused: [map] },
+    ];
+    const fusedPieces = (maxBytes: number) => planFusion(ops, 4, maxBytes).filter((p) => p.kind === 'fused');
+    // The arena holds x, y, z (300 words) and the RNG state (4).
+    expect(fusedPieces(304 * 4)).toHaveLength(1);
+    expect(fusedPieces(304 * 4 - 4)).toHaveLength(0);
   });
 
   it('Init({ fusion: false }) turns it off for nets created afterwards', async () => {
