@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ArgumentError, DataType, ShapeError, core, workspace } from '../../src/index.js';
+import { ArgumentError, DataType, LimitError, ShapeError, core, workspace } from '../../src/index.js';
 import { writeTensorDB, type TensorDBEntry } from '../../src/proto/db.js';
 import { makeRng, useGpu } from '../helpers/gpu.js';
 
@@ -136,6 +136,19 @@ describe('TensorProtosDBInput', () => {
     const lmdb = core.Net('dbi_lmdb');
     lmdb.TensorProtosDBInput([], ['data', 'label', 'pair'], { batch_size: 2, db: 'db_input_test', db_type: 'lmdb' });
     await expect(workspace.CreateNet(lmdb)).rejects.toThrow(/DB "db_input_test" was registered as minidb, but db_type is lmdb/);
+  });
+
+  it('refuses a DB larger than what may be bound, with a LimitError before any upload', async () => {
+    workspace.SetLimits({ maxBlobBytes: 64 });
+    try {
+      const err = await workspace.CreateNet(inputNet('dbi_big', 'db_input_test', 1)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LimitError);
+      expect(String(err)).toMatch(
+        /TensorProtosDBInput \(op #0 in net "dbi_big"\): "db_input.wgsl constant DATA" needs 108 B \(108 bytes\), over the cap set with workspace.SetLimits/,
+      );
+    } finally {
+      workspace.SetLimits({ maxBlobBytes: Infinity });
+    }
   });
 
   it('rejects a DB whose records disagree in shape', async () => {
