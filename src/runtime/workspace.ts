@@ -295,7 +295,7 @@ export function Sync(): Promise<void> {
   });
 }
 
-/** Counters: submits, dispatches, mapAsyncs, pipelines, plans, live/pooled/created buffers and bytes. */
+/** Counters: submits, dispatches, iterations, mapAsyncs, pipelines, plans, live/pooled/created buffers and bytes. */
 export function Stats(): Promise<RuntimeStats> {
   const ws = cur();
   return later(async () => (await ws.gpu()).stats());
