@@ -2,11 +2,9 @@
  * Caffe2's "Basics" tutorial (Basics.ipynb), ported line for line: each Python line is the comment
  * above its TypeScript. Differences are syntax, `await` on workspace calls, a seeded generator for
  * np.random, and fewer timing/training iterations so the test stays short on a software GPU.
- * model_helper.ModelHelper is not part of this package: its two nets (`net`, `param_init_net`) are
- * built with core.Net directly.
  */
 import { describe, expect, it } from 'vitest';
-import { core, net_drawer, workspace, MissingBlobError } from '../../src/index.js';
+import { core, model_helper, net_drawer, workspace, MissingBlobError } from '../../src/index.js';
 import { makeRng, useGpu } from '../helpers/gpu.js';
 
 useGpu();
@@ -141,7 +139,7 @@ describe('Basics tutorial, line for line', () => {
     // workspace.FeedBlob("label", label)
     await workspace.FeedBlob('label', label);
     // m = model_helper.ModelHelper(name="my first net")
-    const m = { name: 'my first net', net: core.Net('my first net'), param_init_net: core.Net('my first net_init') };
+    const m = model_helper.ModelHelper({ name: 'my first net' });
     // weight = m.param_init_net.XavierFill([], 'fc_w', shape=[10, 100])
     m.param_init_net.XavierFill([], 'fc_w', { shape: [10, 100] });
     // bias = m.param_init_net.ConstantFill([], 'fc_b', shape=[10, ])
@@ -179,7 +177,7 @@ describe('Basics tutorial, line for line', () => {
     expect(before).toBeGreaterThan(0);
 
     // m.AddGradientOperators([loss])
-    const grads = m.net.AddGradientOperators([loss]);
+    const grads = m.AddGradientOperators([loss]);
     expect(grads.get('fc_w')?.name).toBe('fc_w_grad');
     // (the tutorial stops at the gradients; one SGD step shows they point downhill)
     const ONE = m.param_init_net.ConstantFill([], 'ONE', { shape: [1], value: 1 });
