@@ -9,7 +9,7 @@ import type { onnx as OnnxNamespace } from 'onnx-proto';
 import type { OperatorDef } from '../core/netdef.js';
 import type { ArgValue } from '../core/netdef.js';
 import { ArgumentError, MissingBlobError, ShapeError, fmtShape } from '../core/errors.js';
-import type { DType } from '../core/dtype.js';
+import { DataType, dataTypeName, type DType } from '../core/dtype.js';
 import { getOpSpec, type TensorInfo } from '../ops/registry.js';
 import { makeOpContext } from '../ops/op_context.js';
 import * as workspace from '../runtime/workspace.js';
@@ -264,6 +264,112 @@ function pool(onnxType: 'MaxPool' | 'AveragePool') {
   };
 }
 
+/** Ops whose output is their input under other dims: a Reshape to the dims we inferred. */
+function relabel(l: Lowering): void {
+  l.g.reshape(l.inputs[0]!, l.outInfo[0]!.shape, l.outputs[0]!);
+}
+
+function transpose(l: Lowering): void {
+  const rank = l.inInfo[0]!.shape.length;
+  const axes = (l.args.axes as readonly number[] | undefined) ?? [...Array(rank).keys()].reverse();
+  l.g.node('Transpose', l.inputs, l.outputs, { perm: axes });
+}
+
+/** Concat's and Split's axis in the tensor of rank `rank` (with add_axis: the joined tensor's). */
+function joinAxis(l: Lowering, rank: number): { axis: number; add: boolean } {
+  if (typeof l.args.axis !== 'number') return { axis: { NCHW: 1, NHWC: 3 }[String(l.args.order ?? 'NCHW')] ?? 1, add: false };
+  return { axis: canon(l.args.axis, rank), add: l.args.add_axis === 1 };
+}
+
+/** Concat, and split_info as a constant (like Reshape's old_shape, it is known from the shapes). */
+function concat(l: Lowering): void {
+  const y = l.outInfo[0]!;
+  const { axis, add } = joinAxis(l, y.shape.length);
+  // add_axis: each input gets the new axis of size 1 first.
+  const parts = add
+    ? l.inputs.map((name, i) => {
+        const shape = [...l.inInfo[i]!.shape];
+        shape.splice(axis, 0, 1);
+        const out = l.g.fresh(`${l.op.output[0]}_part${i}`);
+        l.g.reshape(name, shape, out);
+        return out;
+      })
+    : l.inputs;
+  l.g.node('Concat', parts, [l.outputs[0]!], { axis });
+  if (l.outputs.length > 1) {
+    const sizes = l.inInfo.map((t) => (add ? 1 : t.shape[axis]!));
+    l.g.tensor(l.outputs[1]!, [sizes.length], 'int32', sizes);
+  }
+}
+
+/** Split by the sizes we inferred (ONNX 13+ takes them as an int64 input). */
+function split(l: Lowering): void {
+  const x = l.inInfo[0]!;
+  const { axis, add } = joinAxis(l, x.shape.length);
+  const sizes = l.outInfo.map((t) => (add ? 1 : t.shape[axis]!));
+  const splitSizes = l.g.tensor(l.g.fresh(`${l.op.output[0]}_split`), [sizes.length], 'int64', sizes);
+  const outs = add ? l.outputs.map((o) => l.g.fresh(`${o}_kept_axis`)) : l.outputs;
+  l.g.node('Split', [l.inputs[0]!, splitSizes], outs, { axis });
+  if (add) outs.forEach((o, i) => l.g.reshape(o, l.outInfo[i]!.shape, l.outputs[i]!));
+}
+
+/** MatMul: Gemm on the 2-D views at axis_a / axis_b, reshaped when a third input gives Y its dims. */
+function matmul(l: Lowering): void {
+  const { g } = l;
+  const view = (k: number, axisArg: string, hint: string): string => {
+    const t = l.inInfo[k]!;
+    const axis = canon(num(l.args[axisArg], 1), t.shape.length);
+    return t.shape.length === 2 && axis === 1 ? l.inputs[k]! : g.step('Flatten', [l.inputs[k]!], `${l.op.output[0]}_${hint}`, { axis });
+  };
+  const ab = [view(0, 'axis_a', 'a2d'), view(1, 'axis_b', 'b2d')];
+  const attrs = { transA: num(l.args.trans_a, 0), transB: num(l.args.trans_b, 0) };
+  if (l.inputs.length < 3) {
+    g.node('Gemm', ab, [l.outputs[0]!], attrs);
+    return;
+  }
+  g.reshape(g.step('Gemm', ab, `${l.op.output[0]}_2d`, attrs), l.outInfo[0]!.shape, l.outputs[0]!);
+}
+
+/** ReduceSum takes its axes as an input from opset 13; ReduceMean/ReduceMax as an attribute until 18. */
+function reduce(onnxType: 'ReduceSum' | 'ReduceMean' | 'ReduceMax') {
+  return (l: Lowering): void => {
+    const rank = l.inInfo[0]!.shape.length;
+    const axes = ((l.args.axes as readonly number[] | undefined) ?? [...Array(rank).keys()]).map((a) => canon(a, rank));
+    const keepdims = num(l.args.keepdims, 1);
+    if (onnxType === 'ReduceSum') {
+      const axesName = l.g.tensor(l.g.fresh(`${l.op.output[0]}_axes`), [axes.length], 'int64', axes);
+      l.g.node(onnxType, [l.inputs[0]!, axesName], l.outputs, { keepdims });
+    } else {
+      l.g.node(onnxType, l.inputs, l.outputs, { axes, keepdims });
+    }
+  };
+}
+
+/** ONNX element types by Caffe2 DataType for Cast; narrow ints are cast again to the int32 we store them in. */
+const ONNX_CAST: Readonly<Record<number, { to: number; widen: boolean }>> = {
+  [DataType.FLOAT]: { to: 1, widen: false },
+  [DataType.DOUBLE]: { to: 1, widen: false },
+  [DataType.FLOAT16]: { to: 1, widen: false },
+  [DataType.INT32]: { to: 6, widen: false },
+  [DataType.INT64]: { to: 6, widen: false },
+  [DataType.UINT8]: { to: 2, widen: false },
+  [DataType.BYTE]: { to: 2, widen: false },
+  [DataType.BOOL]: { to: 9, widen: true },
+  [DataType.INT8]: { to: 3, widen: true },
+  [DataType.INT16]: { to: 5, widen: true },
+  [DataType.UINT16]: { to: 4, widen: true },
+};
+
+function cast(l: Lowering): void {
+  const target = ONNX_CAST[num(l.args.to, DataType.FLOAT)];
+  if (!target) throw new ArgumentError(`${l.where}: Cast to ${dataTypeName(num(l.args.to, 0))} has no ONNX form here`);
+  if (!target.widen) {
+    l.g.node('Cast', l.inputs, l.outputs, { to: target.to });
+    return;
+  }
+  l.g.node('Cast', [l.g.step('Cast', l.inputs, `${l.op.output[0]}_narrow`, { to: target.to })], l.outputs, { to: 6 });
+}
+
 /** Caffe2 op type → its ONNX lowering. Ops not listed here do not export. */
 const LOWERINGS: Record<string, (l: Lowering) => void> = {
   FC: fc,
@@ -291,6 +397,18 @@ const LOWERINGS: Record<string, (l: Lowering) => void> = {
   Softmax: softmax,
   Flatten: (l) => l.g.node('Flatten', l.inputs, l.outputs, { axis: canon(num(l.args.axis, 1), l.inInfo[0]!.shape.length) }),
   Reshape: reshape,
+  FlattenToVec: relabel,
+  ResizeLike: relabel,
+  ExpandDims: relabel,
+  Squeeze: relabel,
+  Transpose: transpose,
+  Concat: concat,
+  Split: split,
+  MatMul: matmul,
+  ReduceSum: reduce('ReduceSum'),
+  ReduceMean: reduce('ReduceMean'),
+  ReduceMax: reduce('ReduceMax'),
+  Cast: cast,
   Conv: conv,
   MaxPool: pool('MaxPool'),
   AveragePool: pool('AveragePool'),

@@ -231,6 +231,39 @@ describe('ONNX export', () => {
     names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!), n).toBeLessThan(1e-5));
   });
 
+  it('exports the shape ops, MatMul, reductions and Cast; ONNX Runtime agrees', async () => {
+    workspace.ResetWorkspace();
+    const rng = makeRng(8);
+    const w = feed(rng, [5, 4]);
+    await workspace.FeedBlob('mw', w.data, { shape: w.shape });
+    const net = core.Net('shape_ops');
+    const op = (type: string, i: string[], o: string[], args: Record<string, unknown> = {}) => net.Proto().op.push(core.CreateOperator(type, i, o, args));
+    op('Transpose', ['X'], ['t'], { axes: [1, 0, 2] });
+    op('Concat', ['X', 'X'], ['cat', 'cat_info'], { axis: 2 });
+    op('Concat', ['X', 'X'], ['stk', 'stk_info'], { axis: 1, add_axis: 1 });
+    op('Split', ['cat'], ['s0', 's1', 's2'], { axis: 2, split: [3, 1, 4] });
+    op('Split', ['stk'], ['u0', 'u1'], { axis: 1, add_axis: 1 });
+    op('ExpandDims', ['X'], ['ex'], { dims: [0, 4] });
+    op('Squeeze', ['ex'], ['sq'], { dims: [0, 4] });
+    op('FlattenToVec', ['X'], ['vec']);
+    op('MatMul', ['X', 'mw'], ['mm'], { axis_a: 2, trans_b: 1 });
+    op('MatMul', ['X', 'X'], ['mt'], { trans_a: 1, axis_a: 2, axis_b: 2 });
+    op('ReduceSum', ['X'], ['rs'], { axes: [1] });
+    op('ReduceMean', ['X'], ['rm'], { axes: [0, 2], keepdims: 0 });
+    op('ReduceMax', ['X'], ['rx'], { keepdims: 0 });
+    op('Scale', ['X'], ['x10'], { scale: 10 });
+    op('Cast', ['x10'], ['ci'], { to: 'INT32' });
+    op('Cast', ['ci'], ['cf'], { to: 'FLOAT' });
+    op('Cast', ['X'], ['cb'], { to: 'BOOL' });
+    const x = feed(rng, [2, 3, 4]);
+    await workspace.FeedBlob('X', x.data, { shape: x.shape });
+    await workspace.RunNetOnce(net);
+    const names = ['t', 'cat', 'cat_info', 'stk_info', 's0', 's1', 's2', 'u0', 'u1', 'sq', 'vec', 'mm', 'mt', 'rs', 'rm', 'rx', 'ci', 'cf', 'cb'];
+    const ours = await workspace.FetchBlobs(names);
+    const res = await runOrt(await exportOnnx(net, { inputs: { X: [2, 3, 4] }, outputs: names }), { X: x });
+    names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!), n).toBeLessThan(1e-5));
+  });
+
   it('rejects what it cannot export, with the op and blob named', async () => {
     workspace.ResetWorkspace();
     await workspace.FeedBlob('W', new Float32Array(2), { shape: [1, 2] });
