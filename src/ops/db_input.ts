@@ -78,7 +78,7 @@ function recordOrder(count: number, shuffle: boolean, seed: number): Int32Array<
 }
 
 /** The cursor (index of the next batch's first record) lives in a zeroed plan scratch word shared by the op's dispatches. */
-const CURSOR = { scratch: 'cursor', bytes: 4 } as const;
+const CURSOR = { scratch: 'cursor', bytes: 4, zero: true } as const;
 
 export const TensorProtosDBInput = defineOp({
   type: 'TensorProtosDBInput',

@@ -50,8 +50,11 @@ export interface OpContext<S extends ArgSchema> {
 export type BindingSource =
   | { input: number }
   | { output: number }
-  /** A plan-owned scratch buffer of the given byte size, zeroed at plan time, shared by the op's dispatches under that name. */
-  | { scratch: string; bytes: number }
+  /**
+   * A plan-owned scratch buffer of the given byte size, shared by the op's dispatches under that
+   * name; with `zero`, cleared at plan time (state that starts at 0, e.g. a cursor).
+   */
+  | { scratch: string; bytes: number; zero?: boolean }
   /** The workspace's RNG state: u32 [seed_lo, seed_hi, counter_lo, counter_hi]. */
   | { rng: true }
   /** Constant data uploaded once at plan time into a plan-owned buffer (GivenTensorFill's values). */

@@ -436,8 +436,7 @@ function bindAll(
             if (!buf) {
               buf = ctx.pool.acquire(src.bytes, BLOB_USAGE, `${c.where} scratch ${src.scratch}`);
               owned.push(buf);
-              // Zeroed, so a scratch word can hold state that starts at 0 (TensorProtosDBInput's cursor).
-              device.queue.writeBuffer(buf, 0, new Uint32Array(Math.max(1, Math.ceil(src.bytes / 4))));
+              if (src.zero) device.queue.writeBuffer(buf, 0, new Uint32Array(Math.max(1, Math.ceil(src.bytes / 4))));
               scratch.set(src.scratch, buf);
             }
             target = { buffer: buf, size: Math.max(4, Math.ceil(src.bytes / 4) * 4) };

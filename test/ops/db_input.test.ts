@@ -74,6 +74,17 @@ describe('TensorProtosDBInput', () => {
     expect([...label!.data]).toEqual(expected(entries, 1, [6, 0, 1, 2]));
   });
 
+  it('starts a new plan at the first record, even on a pooled buffer that held an old cursor', async () => {
+    for (let round = 0; round < 2; round++) {
+      const net = inputNet('dbi_again', 'db_input_test', 2);
+      await workspace.CreateNet(net);
+      await workspace.RunNet(net, 1);
+      expect([...(await workspace.FetchBlob('label')).data]).toEqual(expected(entries, 1, [0, 1]));
+      await workspace.RunNet(net, 2); // leaves the cursor at 6 when the plan goes back to the pool
+      await workspace.DeleteNet(net.Name());
+    }
+  });
+
   it('feeds the tutorial\'s Cast of uint8 images to float', async () => {
     const net = inputNet('dbi_cast', 'db_input_test', 2);
     net.Cast('data', 'data_f', { to: core.DataType.FLOAT });
