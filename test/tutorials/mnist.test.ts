@@ -1,12 +1,13 @@
 /**
  * The model code of Caffe2's MNIST tutorial (MNIST.ipynb), ported line for line: each Python line
  * is the comment above its TypeScript. The nets are the tutorial's (LeNet with conv2 of 50 filters,
- * as the notebook has it); the data are random 28×28 uint8 images fed as `data_uint8`/`label`
- * where the tutorial reads its LMDB with TensorProtosDBInput, and the runs are two iterations at
- * batch 4, so the test checks that the port builds Caffe2's nets and that they run, not accuracy.
+ * as the notebook has it); the DB is a minidb of 8 random 28×28 uint8 images registered under the
+ * tutorial's DB name, and the runs are two iterations at batch 4, so the test checks that the port
+ * builds Caffe2's nets and that they run, not accuracy.
  */
 import { describe, expect, it } from 'vitest';
-import { brew, core, model_helper, optimizer, workspace, type BlobRef } from '../../src/index.js';
+import { DataType, brew, core, model_helper, optimizer, workspace, type BlobRef } from '../../src/index.js';
+import { writeTensorDB } from '../../src/proto/db.js';
 import { makeRng, useGpu } from '../helpers/gpu.js';
 
 useGpu();
@@ -15,25 +16,31 @@ type Model = ReturnType<typeof model_helper.ModelHelper>;
 
 const BATCH = 4;
 
-/** AddInput after its TensorProtosDBInput line: the batch is fed as the DB would give it. */
-async function feedBatch(seed: number): Promise<void> {
+/** A minidb of Caffe2's MNIST records (uint8 [1,28,28] image, int32 label), registered as `name`. */
+function registerDB(name: string, seed: number): void {
   const rng = makeRng(seed);
-  await workspace.FeedBlob('data_uint8', Uint8Array.from({ length: BATCH * 28 * 28 }, () => Math.floor(rng() * 256)), { shape: [BATCH, 1, 28, 28] });
-  await workspace.FeedBlob('label', Int32Array.from({ length: BATCH }, () => Math.floor(rng() * 10)));
+  const entries = Array.from({ length: 8 }, (_, r) => ({
+    key: String(r).padStart(8, '0'),
+    tensors: [
+      { name: '', shape: [1, 28, 28], dtype: 'int32' as const, data: Int32Array.from({ length: 28 * 28 }, () => Math.floor(rng() * 256)), dataType: DataType.BYTE },
+      { name: '', shape: [], dtype: 'int32' as const, data: Int32Array.of(Math.floor(rng() * 10)) },
+    ],
+  }));
+  workspace.RegisterDB(name, writeTensorDB(entries, 'minidb'), 'minidb');
 }
 
 // def AddInput(model, batch_size, db, db_type):
-function AddInput(model: Model): [BlobRef, string] {
+function AddInput(model: Model, batch_size: number, db: string, db_type: string): [BlobRef, BlobRef] {
   // data_uint8, label = model.TensorProtosDBInput([], ["data_uint8", "label"], batch_size=batch_size, db=db, db_type=db_type)
-  const [data_uint8, label] = ['data_uint8', 'label'];
+  const [data_uint8, label] = model.TensorProtosDBInput([], ['data_uint8', 'label'], { batch_size, db, db_type });
   // data = model.Cast(data_uint8, "data", to=core.DataType.FLOAT)
-  let data = model.Cast(data_uint8, 'data', { to: core.DataType.FLOAT });
+  let data = model.Cast(data_uint8!, 'data', { to: core.DataType.FLOAT });
   // data = model.Scale(data, data, scale=float(1./256))
   data = model.Scale(data, data, { scale: 1 / 256 });
   // data = model.StopGradient(data, data)
   data = model.StopGradient(data, data);
   // return data, label
-  return [data, label];
+  return [data, label!];
 }
 
 // def AddLeNetModel(model, data):
@@ -59,7 +66,7 @@ function AddLeNetModel(model: Model, data: string | BlobRef): BlobRef {
 }
 
 // def AddAccuracy(model, softmax, label):
-function AddAccuracy(model: Model, softmax: BlobRef, label: string): BlobRef {
+function AddAccuracy(model: Model, softmax: BlobRef, label: BlobRef): BlobRef {
   // accuracy = brew.accuracy(model, [softmax, label], "accuracy")
   const accuracy = brew.accuracy(model, [softmax, label], 'accuracy');
   // return accuracy
@@ -67,7 +74,7 @@ function AddAccuracy(model: Model, softmax: BlobRef, label: string): BlobRef {
 }
 
 // def AddTrainingOperators(model, softmax, label):
-function AddTrainingOperators(model: Model, softmax: BlobRef, label: string): void {
+function AddTrainingOperators(model: Model, softmax: BlobRef, label: BlobRef): void {
   // xent = model.LabelCrossEntropy([softmax, label], 'xent')
   const xent = model.LabelCrossEntropy([softmax, label], 'xent');
   // loss = model.AveragedLoss(xent, "loss")
@@ -104,8 +111,10 @@ describe('MNIST tutorial, model code line for line', () => {
     const arg_scope = { order: 'NCHW' };
     // train_model = model_helper.ModelHelper(name="mnist_train", arg_scope=arg_scope)
     const train_model = model_helper.ModelHelper({ name: 'mnist_train', arg_scope });
-    // data, label = AddInput(train_model, batch_size=64, db=..., db_type='lmdb')
-    let [data, label] = AddInput(train_model);
+    registerDB('mnist-train-nchw-minidb', 1);
+    registerDB('mnist-test-nchw-minidb', 2);
+    // data, label = AddInput(train_model, batch_size=64, db=os.path.join(data_folder, 'mnist-train-nchw-lmdb'), db_type='lmdb')   (batch 4, a minidb)
+    let [data, label] = AddInput(train_model, BATCH, 'mnist-train-nchw-minidb', 'minidb');
     // softmax = AddLeNetModel(train_model, data)
     let softmax = AddLeNetModel(train_model, data);
     // AddTrainingOperators(train_model, softmax, label)
@@ -115,8 +124,8 @@ describe('MNIST tutorial, model code line for line', () => {
 
     // test_model = model_helper.ModelHelper(name="mnist_test", arg_scope=arg_scope, init_params=False)
     const test_model = model_helper.ModelHelper({ name: 'mnist_test', arg_scope, init_params: false });
-    // data, label = AddInput(test_model, batch_size=100, db=..., db_type='lmdb')
-    [data, label] = AddInput(test_model);
+    // data, label = AddInput(test_model, batch_size=100, db=os.path.join(data_folder, 'mnist-test-nchw-lmdb'), db_type='lmdb')   (batch 4, a minidb)
+    [data, label] = AddInput(test_model, BATCH, 'mnist-test-nchw-minidb', 'minidb');
     // softmax = AddLeNetModel(test_model, data)
     softmax = AddLeNetModel(test_model, data);
     // AddAccuracy(test_model, softmax, label)
@@ -128,7 +137,7 @@ describe('MNIST tutorial, model code line for line', () => {
     AddLeNetModel(deploy_model, 'data');
 
     // What Caffe2 builds for these lines.
-    const forward = ['Cast', 'Scale', 'StopGradient', 'Conv', 'MaxPool', 'Conv', 'MaxPool', 'FC', 'Relu', 'FC', 'Softmax'];
+    const forward = ['TensorProtosDBInput', 'Cast', 'Scale', 'StopGradient', 'Conv', 'MaxPool', 'Conv', 'MaxPool', 'FC', 'Relu', 'FC', 'Softmax'];
     const types = train_model.net.Proto().op.map((o) => o.type);
     expect(types.slice(0, forward.length + 3)).toEqual([...forward, 'LabelCrossEntropy', 'AveragedLoss', 'Accuracy']);
     expect(types.filter((t) => t === 'WeightedSum')).toHaveLength(8);
@@ -141,12 +150,11 @@ describe('MNIST tutorial, model code line for line', () => {
       'ConstantFill',
     ]);
     expect(test_model.net.Proto().op.map((o) => o.type)).toEqual([...forward, 'Accuracy']);
-    expect(deploy_model.net.Proto().op.map((o) => o.type)).toEqual(forward.slice(3));
+    expect(deploy_model.net.Proto().op.map((o) => o.type)).toEqual(forward.slice(4));
     expect(test_model.param_init_net.Proto().op).toEqual([]);
 
     // workspace.RunNetOnce(train_model.param_init_net)
     await workspace.RunNetOnce(train_model.param_init_net);
-    await feedBatch(1);
     // workspace.CreateNet(train_model.net, overwrite=True)
     await workspace.CreateNet(train_model.net, true);
     // for i in range(total_iters): workspace.RunNet(train_model.net)   (2 here)
@@ -167,5 +175,7 @@ describe('MNIST tutorial, model code line for line', () => {
     expect(accuracy).toBeGreaterThanOrEqual(0);
     expect(accuracy).toBeLessThanOrEqual(1);
     workspace.SetLogSink(null);
+    workspace.UnregisterDB('mnist-train-nchw-minidb');
+    workspace.UnregisterDB('mnist-test-nchw-minidb');
   }, 180_000);
 });
