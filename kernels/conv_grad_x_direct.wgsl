@@ -20,7 +20,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (i >= params.total) {
     return;
   }
-  let q = coords(i32(i), geom.h, geom.w);
+  let q = coords(i32(i), geom.c, geom.h, geom.w);
   let g = q.y / geom.cg;
   let c = q.y - g * geom.cg;
   var acc = 0.0;

@@ -43,7 +43,7 @@ fn main(
   var acc = select(0.0, bitcast<f32>(0xff7fffffu), MAX);
   var count = 1;
   if (o < params.outputs) {
-    let q = coords(i32(o), geom.oh, geom.ow);
+    let q = coords(i32(o), geom.c, geom.oh, geom.ow);
     let y0 = q.z * geom.sh - geom.pt;
     let x0 = q.w * geom.sw - geom.pl;
     let ys = max(y0, 0);

@@ -38,7 +38,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (i >= params.inputs) {
     return;
   }
-  let q = coords(i32(i), geom.h, geom.w);
+  let q = coords(i32(i), geom.c, geom.h, geom.w);
   let ry = covering(q.z, geom.pt, geom.kh, geom.sh, geom.oh);
   let rx = covering(q.w, geom.pl, geom.kw, geom.sw, geom.ow);
   let x = X[i];

@@ -68,17 +68,17 @@ fn tap(r: i32, chans: i32) -> vec3i {
   return vec3i(ch, ky, k - ky * geom.kw);
 }
 
-// (batch, channel, row, column) of element e of a [n, geom.c, h, w] tensor in the data order.
-fn coords(e: i32, h: i32, w: i32) -> vec4i {
+// (batch, channel, row, column) of element e of a [n, chans, h, w] tensor in the data order.
+fn coords(e: i32, chans: i32, h: i32, w: i32) -> vec4i {
   if (NHWC) {
-    let ch = e % geom.c;
-    let p = pixel(e / geom.c, h, w);
+    let ch = e % chans;
+    let p = pixel(e / chans, h, w);
     return vec4i(p.x, ch, p.y, p.z);
   }
   let plane = h * w;
   let bc = e / plane;
   let p = pixel(e - bc * plane, h, w);
-  return vec4i(bc / geom.c, bc % geom.c, p.y, p.z);
+  return vec4i(bc / chans, bc % chans, p.y, p.z);
 }
 
 // Index in the filter of (filter f, input channel c of its group, kernel position k = ky * kw + kx).

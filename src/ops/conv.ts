@@ -1,7 +1,8 @@
 /**
- * Conv (1-D and 2-D, NCHW or NHWC, groups, dilation, explicit pads) and ConvGradient, as implicit
- * GEMMs on the tiled matmul of shaders/matmul_tile.wgsl: no im2col buffer, the kernels gather the
- * window taps themselves (kernels/conv*.wgsl).
+ * Conv (1-D and 2-D, NCHW or NHWC, groups, dilation, explicit pads) and ConvGradient. Large
+ * problems run as implicit GEMMs on the tiled matmul of shaders/matmul_tile.wgsl (no im2col
+ * buffer: the kernels gather the window taps themselves, kernels/conv*.wgsl); problems too small
+ * to fill a GEMM grid run one thread per output element (kernels/conv*_direct.wgsl).
  */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
@@ -79,6 +80,23 @@ function outPixels(d: ConvDims): number {
 
 /** Input channels per group up to which dX is one thread per element rather than a GEMM tile. */
 const DIRECT_MAX_CHANNELS = 4;
+/**
+ * A GEMM grid of fewer 64x64 tiles than this cannot fill a GPU, and on a software adapter its
+ * barriers dominate: below it the conv kernels run one thread per output element instead.
+ */
+const MIN_GEMM_TILES = 16;
+/** Longest pixel sum one thread of conv_grad_w_direct.wgsl may walk. */
+const DIRECT_MAX_PIXELS = 4096;
+
+/** 64x64 output tiles of a rows x cols GEMM per group, over all groups. */
+function gemmTiles(rows: number, cols: number, groups: number): number {
+  return ceilDiv(rows, 64) * ceilDiv(cols, 64) * groups;
+}
+
+/** A one-thread-per-element dispatch of a *_direct.wgsl conv kernel over `total` outputs. */
+function directCall(shader: string, total: number, bindings: KernelCall['bindings'], overrides: Record<string, number>): KernelCall {
+  return { shader, bindings, uniforms: { total }, overrides, workgroups: linearWorkgroups(total, 64) };
+}
 
 /** Fewest output pixels per part of a split dW sum, and the workgroups the split aims at (as FC's dW). */
 const MIN_SPLIT_PIXELS = 256;
@@ -93,6 +111,9 @@ const DEPTH_STEP = 16;
  */
 function weightGradCalls(d: ConvDims, nhwc: number): KernelCall[] {
   const pixels = d.win.n * outPixels(d);
+  if (pixels <= DIRECT_MAX_PIXELS && gemmTiles(d.mg, d.taps, d.groups) < MIN_GEMM_TILES) {
+    return [directCall('conv_grad_w_direct.wgsl', d.m * d.taps, { geom: geomBinding(d), dW: { output: 0 } }, { NHWC: nhwc })];
+  }
   const outTiles = ceilDiv(d.mg, 64) * ceilDiv(d.taps, 64) * d.groups;
   const wanted = Math.min(Math.floor(SPLIT_TARGET_GROUPS / outTiles), Math.floor(pixels / MIN_SPLIT_PIXELS));
   if (wanted < 2) {
@@ -169,11 +190,10 @@ export const Conv = defineOp({
     const rows = d.win.n * outPixels(d);
     if (rows === 0) return [];
     const hasBias = ctx.inputs.length === 3;
-    const call = matmulCall('conv.wgsl', rows, d.mg, d.groups * d.taps, d.taps, {
-      geom: geomBinding(d),
-      ...(!hasBias && { b: { scratch: 'no_bias', bytes: 4 } }),
-    });
-    return [{ ...call, overrides: { NHWC: d.win.nhwc ? 1 : 0, HAS_BIAS: hasBias ? 1 : 0 } }];
+    const bindings = { geom: geomBinding(d), ...(!hasBias && { b: { scratch: 'no_bias', bytes: 4 } }) };
+    const overrides = { NHWC: d.win.nhwc ? 1 : 0, HAS_BIAS: hasBias ? 1 : 0 };
+    if (gemmTiles(rows, d.mg, d.groups) < MIN_GEMM_TILES) return [directCall('conv_direct.wgsl', rows * d.m, bindings, overrides)];
+    return [{ ...matmulCall('conv.wgsl', rows, d.mg, d.groups * d.taps, d.taps, bindings), overrides }];
   },
   gradient: (g) => {
     if (g.def.input.length === 3) {
@@ -231,21 +251,22 @@ export const ConvGradient = defineOp({
     const noBias = ctx.args.no_bias === 1;
     const calls = weightGradCalls(d, nhwc);
     if (!noBias) {
+      // One workgroup per channel, or one thread per channel when its sum is short.
+      const direct = d.win.n * outPixels(d) <= DIRECT_MAX_PIXELS;
       calls.push({
-        shader: 'conv_grad_b.wgsl',
+        shader: direct ? 'conv_grad_b_direct.wgsl' : 'conv_grad_b.wgsl',
         bindings: { src: { input: 2 }, dst: { output: 1 } },
         uniforms: { n: d.win.n, c: d.m, s: outPixels(d) },
         overrides: { NHWC: nhwc },
-        workgroups: linearWorkgroups(d.m, 1),
+        workgroups: linearWorkgroups(d.m, direct ? 64 : 1),
       });
     }
     const dxIndex = noBias ? 1 : 2;
     const inPixels = d.win.n * d.win.h * d.win.w;
     if (ctx.op.output.length > dxIndex && inPixels > 0) {
       const bindings = { geom: geomBinding(d), dX: { output: dxIndex } };
-      if (d.cg <= DIRECT_MAX_CHANNELS) {
-        const total = inPixels * d.win.c;
-        calls.push({ shader: 'conv_grad_x_direct.wgsl', bindings, uniforms: { total }, overrides: { NHWC: nhwc }, workgroups: linearWorkgroups(total, 64) });
+      if (d.cg <= DIRECT_MAX_CHANNELS || gemmTiles(inPixels, d.cg, d.groups) < MIN_GEMM_TILES) {
+        calls.push(directCall('conv_grad_x_direct.wgsl', inPixels * d.win.c, bindings, { NHWC: nhwc }));
       } else {
         const depth = d.mg * d.win.kh * d.win.kw;
         calls.push({ ...matmulCall('conv_grad_x.wgsl', inPixels, d.cg, d.groups * depth, depth, bindings), overrides: { NHWC: nhwc } });

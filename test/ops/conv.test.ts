@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
-import type { HostTensor } from '../../src/ops/registry.js';
-import { checkGradient, compareWithReference, makeRng, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
+import { getOpSpec, type HostTensor } from '../../src/ops/registry.js';
+import { makeOpContext } from '../../src/ops/op_context.js';
+import { checkGradient, compareWithReference, makeRng, randomTensor, referenceOf, runOp, useGpu } from '../helpers/gpu.js';
 
 useGpu();
 const rng = makeRng(13);
@@ -36,10 +37,10 @@ const cases: Case[] = [
   { name: '1-D NCHW', x: [2, 3, 17], w: [4, 3, 3], args: { kernels: [3], pads: [1, 2], strides: [2] } },
   { name: '1-D NHWC, group 2, dilation', x: [2, 11, 4], w: [6, 3, 2], args: { kernels: [3], dilations: [2], group: 2, order: 'NHWC' } },
   { name: 'many pixels (>64x64 tiles)', x: [3, 2, 15, 16], w: [70, 2, 1, 1], args: { kernel: 1 } },
-  // More than 4 input channels per group: dX as a GEMM tile rather than one thread per element.
-  { name: 'dX GEMM: 6 channels, stride 2, pad 1', x: [2, 6, 7, 6], w: [3, 6, 3, 3], args: { kernel: 3, stride: 2, pad: 1 } },
-  { name: 'dX GEMM: NHWC groups 2 of 5, dilation 2', x: [1, 7, 6, 10], w: [4, 2, 2, 5], args: { kernel: 2, dilation: 2, group: 2, order: 'NHWC', pads: [1, 0, 0, 1] } },
-  { name: 'dX GEMM: 1-D, 9 channels, stride 3', x: [2, 9, 14], w: [5, 9, 4], args: { kernels: [4], strides: [3], pads: [2, 1] } },
+  // Big enough for the GEMM kernels (>= 16 tiles; dX also needs > 4 channels per group).
+  { name: 'GEMM: 6 channels, stride 2, pad 1', x: [2, 6, 24, 24], w: [3, 6, 3, 3], args: { kernel: 3, stride: 2, pad: 1 } },
+  { name: 'GEMM: NHWC groups 2 of 5, dilation 2', x: [2, 24, 22, 10], w: [4, 2, 2, 5], args: { kernel: 2, dilation: 2, group: 2, order: 'NHWC', pads: [1, 0, 0, 1] } },
+  { name: 'GEMM: 1-D, 9 channels, stride 1', x: [3, 9, 360], w: [5, 9, 4], args: { kernels: [4], pads: [2, 1] } },
 ];
 
 describe('Conv forward', () => {
@@ -63,25 +64,40 @@ describe('Conv forward', () => {
   });
 });
 
+/**
+ * ConvGradient against its float64 reference, each element's error over the reference computed on
+ * |inputs|: fp32 rounding of a sum over thousands of pixels grows with the sum of the terms'
+ * magnitudes, not with the (cancelling) result.
+ */
+async function gradientErrors(inputs: HostTensor[], args: Record<string, unknown>, outputs: number): Promise<number[]> {
+  const gpu = await runOp('ConvGradient', inputs, args, outputs);
+  const ref = referenceOf('ConvGradient', inputs, args);
+  const scale = referenceOf('ConvGradient', inputs.map((t) => ({ ...t, data: t.data.map(Math.abs) })), args);
+  return gpu.map((t, k) => {
+    expect([...t.shape]).toEqual(ref[k]!.shape);
+    return Math.max(0, ...ref[k]!.data.map((r, i) => Math.abs(t.data[i]! - r) / Math.max(1, scale[k]!.data[i]!)));
+  });
+}
+
 describe('ConvGradient', () => {
   it.each(cases.map((c) => [c.name, c] as const))('matches the float64 reference: %s', async (_, c) => {
     const [x, w] = inputs(c);
     const yShape = (await runOp('Conv', inputs(c), c.args))[0]!.shape;
     const dy = randomTensor(rng, [...yShape]);
     const noBias = c.bias === false;
-    const errs = await compareWithReference('ConvGradient', [x!, w!, dy], { ...c.args, ...(noBias && { no_bias: 1 }) }, noBias ? 2 : 3);
+    const errs = await gradientErrors([x!, w!, dy], { ...c.args, ...(noBias && { no_bias: 1 }) }, noBias ? 2 : 3);
     for (const e of errs) expect(e).toBeLessThan(1e-5);
   });
 
   it('sums dW over a long batch in parts (NCHW and NHWC)', async () => {
     for (const order of ['NCHW', 'NHWC']) {
       const nhwc = order === 'NHWC';
-      const x = randomTensor(rng, nhwc ? [9, 13, 14, 2] : [9, 2, 13, 14]);
+      const x = randomTensor(rng, nhwc ? [9, 25, 24, 2] : [9, 2, 25, 24]);
       const w = randomTensor(rng, nhwc ? [3, 3, 3, 2] : [3, 2, 3, 3]);
-      const dy = randomTensor(rng, nhwc ? [9, 11, 12, 3] : [9, 3, 11, 12]);
+      const dy = randomTensor(rng, nhwc ? [9, 23, 22, 3] : [9, 3, 23, 22]);
       const before = (await workspace.Stats()).dispatches;
-      const errs = await compareWithReference('ConvGradient', [x, w, dy], { kernel: 3, order }, 3);
-      // dW parts, their sum, db, dX.
+      const errs = await gradientErrors([x, w, dy], { kernel: 3, order }, 3);
+      // dW in parts (9*23*22 pixels, over the direct kernel's bound), their sum, db, dX.
       expect((await workspace.Stats()).dispatches - before).toBe(4);
       for (const e of errs) expect(e).toBeLessThan(1e-5);
     }
@@ -167,6 +183,39 @@ describe('Conv errors', () => {
     await expect(planFails('ConvGradient', { X: [1, 3, 8, 8], W: [4, 3, 3, 3], dY: [1, 4, 6, 6] }, { kernel: 3, no_bias: 1 }, ['dW', 'db', 'dX'])).rejects.toThrow(
       /has 3 outputs; expected \[dW\] or \[dW, dX\] with no_bias=1/,
     );
+  });
+});
+
+describe('Conv kernel choice', () => {
+  /** The kernels an op would dispatch for these input shapes and arguments (no GPU involved). */
+  function shaders(type: string, shapes: number[][], args: Record<string, unknown>, outputs: number): string[] {
+    const spec = getOpSpec(type);
+    const op = core.CreateOperator(type, shapes.map((_, i) => `i${i}`), Array.from({ length: outputs }, (_, i) => `o${i}`), args);
+    const ctx = makeOpContext(spec, op, 0, 'n', shapes.map((shape) => ({ shape, dtype: 'float32' as const })));
+    return spec.kernels(ctx, spec.inferShape(ctx)).map((k) => k.shader);
+  }
+
+  it('runs small convolutions one thread per element and large ones as GEMM tiles', () => {
+    expect(shaders('Conv', [[1, 3, 9, 9], [4, 3, 3, 3], [4]], { kernel: 3 }, 1)).toEqual(['conv_direct.wgsl']);
+    expect(shaders('Conv', [[16, 20, 12, 12], [50, 20, 5, 5], [50]], { kernel: 5 }, 1)).toEqual(['conv.wgsl']);
+    expect(shaders('ConvGradient', [[1, 16, 14, 14], [16, 16, 3, 3], [1, 16, 14, 14]], { kernel: 3, pad: 1 }, 3)).toEqual([
+      'conv_grad_w_direct.wgsl',
+      'conv_grad_b_direct.wgsl',
+      'conv_grad_x_direct.wgsl',
+    ]);
+    // LeNet's first layer at batch 64: dW over 36864 pixels in parts, dX direct for its one channel.
+    expect(shaders('ConvGradient', [[64, 1, 28, 28], [20, 1, 5, 5], [64, 20, 24, 24]], { kernel: 5 }, 3)).toEqual([
+      'conv_grad_w.wgsl',
+      'fc_grad_b.wgsl',
+      'conv_grad_b.wgsl',
+      'conv_grad_x_direct.wgsl',
+    ]);
+    expect(shaders('ConvGradient', [[8, 64, 28, 28], [64, 64, 3, 3], [8, 64, 28, 28]], { kernel: 3, pad: 1 }, 3)).toEqual([
+      'conv_grad_w.wgsl',
+      'fc_grad_b.wgsl',
+      'conv_grad_b.wgsl',
+      'conv_grad_x.wgsl',
+    ]);
   });
 });
 
