@@ -97,6 +97,18 @@ describe('a brew-built MLP trains with each optimizer (SwiftShader)', () => {
     }
   });
 
+  it('brew.iter makes an INT64 counter that model.LearningRate reads; each run counts once', async () => {
+    workspace.ResetWorkspace();
+    const model = model_helper.ModelHelper({ name: 'iter_lr' });
+    const ITER = brew.iter(model, 'ITER');
+    model.LearningRate(ITER, 'LR', { base_lr: -0.1, policy: 'step', stepsize: 1, gamma: 0.5 });
+    await workspace.RunNetOnce(model.param_init_net);
+    await workspace.CreateNet(model.net);
+    await workspace.RunNet(model.net.Name(), 3);
+    expect((await workspace.FetchBlob('ITER')).data[0]).toBe(3);
+    expect((await workspace.FetchBlob('LR')).data[0]).toBeCloseTo(-0.1 * 0.5 ** 3, 6);
+  });
+
   it('a small brew CNN (conv, spatial_bn, relu, max_pool, dropout, fc) trains with build_sgd', async () => {
     workspace.ResetWorkspace();
     const rng = makeRng(9);
