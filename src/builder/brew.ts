@@ -50,6 +50,8 @@ export type SpatialBnOptions = {
 /** Elementwise activations: Caffe2's take `order` too (unused by the op). */
 type ActOptions<K extends 'Relu' | 'Sigmoid' | 'Tanh' | 'LeakyRelu'> = CudnnOptions & { order?: Layout } & OpOptions<K>;
 
+type ConvHelper = Helper<readonly [...InOut, readonly ['dim_in', number], readonly ['dim_out', number], readonly ['kernel', number]], ConvOptions, BlobRef>;
+
 /** A helper that only adds its operator, with `fixed` arguments first and the caller's options after. */
 function opHelper(op: string, keywords: readonly string[] = [], fixed: (a: Readonly<Record<string, unknown>>) => Record<string, unknown> = () => ({})): HelperSpec {
   return {
@@ -126,7 +128,9 @@ const registry: Record<string, HelperSpec> = {
 
 const helpers = {
   fc: makeHelper<Helper<readonly [...InOut, readonly ['dim_in', number], readonly ['dim_out', number]], FcOptions, BlobRef>>('fc', registry.fc!),
-  conv: makeHelper<Helper<readonly [...InOut, readonly ['dim_in', number], readonly ['dim_out', number], readonly ['kernel', number]], ConvOptions, BlobRef>>('conv', registry.conv!),
+  conv: makeHelper<ConvHelper>('conv', registry.conv!),
+  /** conv with its `group` option (Caffe2 keeps the name for old code). */
+  group_conv: makeHelper<ConvHelper>('group_conv', registry.conv!),
   spatial_bn: makeHelper<Helper<readonly [...InOut, readonly ['dim_in', number]], SpatialBnOptions, BlobRef>>('spatial_bn', registry.spatial_bn!),
   max_pool: makeHelper<Helper<InOut, PoolOptions, BlobRef>>('max_pool', registry.max_pool!),
   average_pool: makeHelper<Helper<InOut, PoolOptions, BlobRef>>('average_pool', registry.average_pool!),

@@ -4,7 +4,8 @@
  * the model's arg_scope, the current brew.arg_scope for that helper, and the caller's options, in
  * that order. Python passes the model-wide arg_scope (order, use_cudnn, …) to any helper with
  * **kwargs and its operators ignore what they do not know; our operators refuse unknown arguments,
- * so a model-wide default reaches a helper only if the helper reads it or its operator declares it.
+ * so a default (the model's arg_scope or brew.arg_scope) reaches a helper only if the helper reads
+ * it or its operator declares it, while an option the caller passes always reaches the operator.
  */
 import { ArgumentError } from '../core/errors.js';
 import { getOpSpec } from '../ops/registry.js';
@@ -105,10 +106,10 @@ function bind(name: string, spec: HelperSpec, args: readonly unknown[]): Record<
   return out;
 }
 
-/** The model-wide defaults this helper takes: the ones it reads or its operator declares. */
-function fromModelScope(model: ModelHelper, spec: HelperSpec): Record<string, unknown> {
+/** The defaults this helper takes: the ones it reads or its operator declares. */
+function applicable(defaults: Readonly<Record<string, unknown>>, spec: HelperSpec): Record<string, unknown> {
   const declared = spec.op ? getOpSpec(spec.op).args : {};
-  return Object.fromEntries(Object.entries(model.arg_scope).filter(([k]) => spec.keywords.includes(k) || k in declared));
+  return Object.fromEntries(Object.entries(defaults).filter(([k]) => spec.keywords.includes(k) || k in declared));
 }
 
 /** Wraps a spec as the helper `brew.<name>`. */
@@ -116,7 +117,7 @@ export function makeHelper<F>(name: string, spec: HelperSpec): F {
   const fn = (model: unknown, ...args: unknown[]): unknown => {
     if (!isModelHelper(model)) throw new TypeError(`brew.${name}: the first input of helper function should be model (a ModelHelper), got ${describeValue(model)}`);
     const given = bind(name, spec, args);
-    const merged: Record<string, unknown> = { ...fromModelScope(model, spec), ...(current.get(name) ?? {}), ...given };
+    const merged: Record<string, unknown> = { ...applicable(model.arg_scope, spec), ...applicable(current.get(name) ?? {}, spec), ...given };
     const own: Record<string, unknown> = {};
     const opArgs: Record<string, unknown> = {};
     const mine = new Set([...spec.positional.map((p) => p.replace(/\?$/, '')), ...spec.keywords]);

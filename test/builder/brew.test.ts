@@ -101,6 +101,12 @@ describe('brew', () => {
       { kernel: 3, order: 'NCHW' },
     ]);
     expect(brew.get_current_scope()).toEqual({});
+    // A scoped default the op does not declare stays out (Caffe2's FC would ignore it); passed explicitly it is an error.
+    brew.arg_scope([brew.conv, brew.fc], { order: 'NHWC', use_cudnn: true }, () => brew.fc(model, 'data', 'f', 3, 4));
+    expect(args(model.net.Proto().op[4]!)).toEqual({});
+    expect(() => brew.fc(model, 'data', 'f2', 3, 4, { order: 'NHWC' } as never)).toThrow(/order/);
+    brew.group_conv(model, 'data', 'g', 4, 4, 3, { group: 2 });
+    expect(args(model.net.Proto().op[5]!)).toEqual({ kernel: 3, order: 'NCHW', group: 2 });
     expect(() => brew.arg_scope([() => 0], {}, () => 0)).toThrow(/brew helper functions/);
     expect(() =>
       brew.arg_scope(brew.relu, { order: 'NHWC' }, () => {
