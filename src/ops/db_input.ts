@@ -8,7 +8,7 @@
 import type { DType, HostArray } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
-import { defineOp, type KernelCall, type OpContext } from './registry.js';
+import { defineOp, type BindingSource, type KernelCall, type OpContext } from './registry.js';
 import { linearWorkgroups, size } from './shape.js';
 
 /** One tensor position of a DB's records: its shape and dtype, and every record's values concatenated in DB order. */
@@ -43,6 +43,11 @@ const dbArgs = {
   shuffle: arg.bool(0),
   /** Seed of the `shuffle` order. */
   seed: arg.int(0),
+  /**
+   * Not in Caffe2: the most bytes of DB the op keeps on the GPU (default 128 MiB, WebGPU's default
+   * binding limit). A bigger DB is streamed: a window of whole batches at a time, uploaded between submits.
+   */
+  max_gpu_bytes: arg.int(2 ** 27),
 };
 
 function openDB(ctx: OpContext<typeof dbArgs>): DBContents {
@@ -77,6 +82,45 @@ function recordOrder(count: number, shuffle: boolean, seed: number): Int32Array<
   return order;
 }
 
+/** Bytes one record's tensor takes on the host side of a window (uint8 one per element). */
+const elementBytes = (f: DBField): number => (f.dtype === 'uint8' ? 1 : 4);
+
+/** A streamed DB's windows: `iterations` batches each, `records` = iterations × batch records. */
+interface WindowLayout {
+  iterations: number;
+  records: number;
+}
+
+/** Null when the DB fits max_gpu_bytes (kept whole), else the windows it is streamed in. */
+function windowLayout(ctx: OpContext<typeof dbArgs>, fields: readonly DBField[], count: number, batch: number): WindowLayout | null {
+  const budget = ctx.args.max_gpu_bytes;
+  if (budget <= 0) ctx.argError(`max_gpu_bytes must be positive, got ${budget}`);
+  const perRecord = fields.reduce((a, f) => a + size(f.shape) * elementBytes(f), 0) + 4;
+  if (count * perRecord <= budget) return null;
+  const iterations = Math.max(1, Math.floor(budget / (perRecord * batch)));
+  return { iterations, records: iterations * batch };
+}
+
+/** Field `f` streamed: window k holds the records read by runs k·iterations …, in reading order. */
+function windowStream(f: DBField, order: Int32Array, layout: WindowLayout): { bytes: number; iterations: number; window: (k: number) => DBField['data'] } {
+  const per = size(f.shape);
+  const count = order.length;
+  const elements = layout.records * per;
+  return {
+    bytes: Math.ceil((elements * elementBytes(f)) / 4) * 4,
+    iterations: layout.iterations,
+    window: (k) => {
+      const out = f.dtype === 'uint8' ? new Uint8Array(Math.ceil(elements / 4) * 4) : f.dtype === 'float32' ? new Float32Array(elements) : new Int32Array(elements);
+      const first = (k * layout.records) % count;
+      for (let t = 0; t < layout.records; t++) {
+        const r = order[(first + t) % count]!;
+        out.set(f.data.subarray(r * per, (r + 1) * per), t * per);
+      }
+      return out;
+    },
+  };
+}
+
 /** The cursor (index of the next batch's first record) lives in a zeroed plan scratch word shared by the op's dispatches. */
 const CURSOR = { scratch: 'cursor', bytes: 4, zero: true } as const;
 
@@ -85,7 +129,8 @@ export const TensorProtosDBInput = defineOp({
   doc:
     'Reads batches of batch_size records from the DB `db` of type `db_type` (a path in Node, or a name given to workspace.RegisterDB); ' +
     'output k is tensor k of each record, stacked ([batch_size, ...dims]; batch_size 0 gives one record as it is). The DB is uploaded ' +
-    'once when the net is planned and read in order, wrapping around at its end; a new plan starts again at the first record.',
+    'once when the net is planned and read in order, wrapping around at its end; a new plan starts again at the first record. ' +
+    'A DB over max_gpu_bytes is streamed in windows of whole batches, uploaded between submits.',
   inputs: [],
   outputs: ['data', 'label'],
   outputCount: [1, 64],
@@ -100,21 +145,28 @@ export const TensorProtosDBInput = defineOp({
     const { count, fields } = openDB(ctx);
     const batch = Math.max(1, ctx.args.batch_size);
     const order = recordOrder(count, ctx.args.shuffle !== 0, ctx.args.seed);
+    fields.forEach((f, k) => {
+      if (size(f.shape) === 0) ctx.shapeError(`tensor #${k} of each record has shape ${fmtShape(f.shape)}, which holds no values`);
+    });
+    const layout = windowLayout(ctx, fields, count, batch);
+    // Streamed, the kernel sees one window of records already in reading order.
+    const seen = layout ? layout.records : count;
+    const shownOrder = layout ? recordOrder(seen, false, 0) : order;
     const calls: KernelCall[] = fields.map((f, k) => {
       const n = size(outputs[k]!.shape);
       const packed = f.dtype === 'uint8';
-      if (size(f.shape) === 0) ctx.shapeError(`tensor #${k} of each record has shape ${fmtShape(f.shape)}, which holds no values`);
+      const data: BindingSource = layout ? { stream: windowStream(f, order, layout) } : { constant: f.data };
       return {
         shader: 'db_input.wgsl',
-        bindings: { DATA: { constant: f.data }, ORDER: { constant: order }, CURSOR, Y: { output: k } },
+        bindings: { DATA: data, ORDER: { constant: shownOrder }, CURSOR, Y: { output: k } },
         overrides: { PACKED: packed ? 1 : 0 },
-        uniforms: { n, record: size(f.shape), count, batch },
+        uniforms: { n, record: size(f.shape), count: seen, batch },
         // A packed output is written a word (four elements) per thread.
         workgroups: linearWorkgroups(packed ? Math.ceil(n / 4) : n),
       };
     });
     // After every output has read the cursor (dispatches run in order), move it on by one batch.
-    calls.push({ shader: 'db_input_advance.wgsl', bindings: { CURSOR }, uniforms: { count, batch }, workgroups: [1] });
+    calls.push({ shader: 'db_input_advance.wgsl', bindings: { CURSOR }, uniforms: { count: seen, batch }, workgroups: [1] });
     return calls;
   },
 });

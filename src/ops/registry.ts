@@ -59,12 +59,28 @@ export type BindingSource =
   | { rng: true }
   /** Constant data uploaded once at plan time into a plan-owned buffer (GivenTensorFill's values). */
   | { constant: HostArray }
+  /** Host data uploaded in windows between submits (a DB bigger than its GPU budget): see StreamSource. */
+  | { stream: StreamSource }
   /**
    * The op's log: a zeroed plan-owned buffer of this many bytes that its kernels append records to
    * (Print, Summarize); the workspace reads it back once when RunNet completes and gives the op's
    * `report` the words, then zeroes it again except word 0 (a counter that lasts across calls).
    */
   | { log: number };
+
+/**
+ * Data too big to keep on the GPU, shown to a kernel one window at a time: window k serves runs
+ * k·iterations … (k+1)·iterations − 1 of the net. The runtime uploads the next window between
+ * submits (a RunNet over a window boundary becomes several submits), never inside one.
+ */
+export interface StreamSource {
+  /** Bytes of the largest window (the buffer's size). */
+  bytes: number;
+  /** Net iterations one window serves. */
+  iterations: number;
+  /** Window k's data. */
+  window(k: number): HostArray;
+}
 
 /** One dispatch of one WGSL kernel. Bindings and uniform layout are read from the WGSL itself. */
 export interface KernelCall {

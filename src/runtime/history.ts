@@ -57,6 +57,7 @@ export async function runWithHistory(
     const tickDispatch = dispatchByName(device, tick, { counter: { buffer: counter } }, [1], 'history tick');
 
     // Each iteration: the net as planned (fused kernels and their copies included), then the appends.
+    plan.refill(device);
     const enc = device.createCommandEncoder({ label: `${plan.net.name} with history` });
     let dispatches = 0;
     for (let it = 0; it < iterations; it++) {

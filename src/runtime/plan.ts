@@ -16,6 +16,7 @@ import { checkBytes, checkTensor, type SizeLimits } from './limits.js';
 import { fusionLanes, planFusion, type FusedSegment } from './fusion.js';
 import { FusedStep } from './fused_step.js';
 import { encodeDispatch, type Dispatch } from './dispatch.js';
+import { refillStreams, untilNextWindow, type PlanStream } from './stream.js';
 import { size } from '../ops/shape.js';
 
 /** One op after shape inference, before any GPU work. */
@@ -71,7 +72,19 @@ export class NetPlan {
     readonly logs: readonly PlanLog[] = [],
     /** Fed blobs whose values the plan was built from, with the values it saw. */
     private readonly valuesRead: ReadonlyMap<string, HostArray | undefined> = new Map(),
+    /** Buffers fed window by window (stream bindings); empty for almost every net. */
+    private readonly streams: readonly PlanStream[] = [],
   ) {}
+
+  /** Iterations that may go into one submit before a stream needs its next window (Infinity without streams). */
+  get iterationsBeforeRefill(): number {
+    return untilNextWindow(this.streams, this.runCount);
+  }
+
+  /** Uploads the window each stream needs for the next iteration, if not loaded (queue-ordered before the next submit). */
+  refill(device: GPUDevice): void {
+    refillStreams(device, this.streams, this.runCount);
+  }
 
   /** Dispatches one iteration encodes (run_once fills counted); a fused whole net loops inside its one. */
   get dispatchCount(): number {
@@ -192,6 +205,7 @@ export function checkNet(store: BlobStore, net: NetDef, limits: SizeLimits, valu
       for (const [b, src] of Object.entries(call.bindings ?? {})) {
         if ('scratch' in src) checkBytes(src.bytes, limits, where, `${call.shader} scratch ${b}`, true);
         if ('constant' in src) checkBytes(src.constant.byteLength, limits, where, `${call.shader} constant ${b}`, true);
+        if ('stream' in src) checkBytes(src.stream.bytes, limits, where, `${call.shader} stream window ${b}`, true);
       }
     }
     const fused = spec.fusable?.(ctx, outInfos) ?? null;
@@ -246,7 +260,7 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, li
     commit(ctx, store, built.view, built.readFromStore, checked, owned);
     ctx.counters.plans++;
     const reshapes = [...built.readFromStore.keys()].some((n) => built.view.get(n)!.fresh);
-    return new NetPlan(net, dispatches, owned, built.view, reshapes, built.logs, valuesRead);
+    return new NetPlan(net, dispatches, owned, built.view, reshapes, built.logs, valuesRead, built.streams);
   } catch (e) {
     for (const b of [...owned, ...staged]) ctx.pool.release(b);
     throw e;
@@ -331,11 +345,14 @@ function bindAll(
   ) => Array<Dispatch | FusedStep>;
   /** Filled by build: the log buffers of ops that keep one. */
   logs: PlanLog[];
+  /** Filled by build: buffers fed window by window between submits. */
+  streams: PlanStream[];
 } {
   const device = ctx.device;
   const view = new Map<string, Version>();
   const readFromStore = new Map<string, Version>();
   const logs: PlanLog[] = [];
+  const streams: PlanStream[] = [];
   const fromStore = (name: string): Version | undefined => {
     const blob = store.get(name);
     if (!blob?.buffer) return undefined;
@@ -457,6 +474,12 @@ function bindAll(
             owned.push(buf);
             if (src.constant.byteLength) device.queue.writeBuffer(buf, 0, src.constant);
             target = { buffer: buf, size: bytes };
+          } else if ('stream' in src) {
+            const bytes = Math.max(4, Math.ceil(src.stream.bytes / 4) * 4);
+            const buffer = ctx.pool.acquire(bytes, BLOB_USAGE, `${c.where} stream ${b.name}`);
+            owned.push(buffer);
+            streams.push({ buffer, source: src.stream, loaded: -1 });
+            target = { buffer, size: bytes };
           } else target = { buffer: store.rng, size: 16 };
           entries.push({ binding: b.binding, ...target, writable: !b.readOnly });
         }
@@ -479,7 +502,7 @@ function bindAll(
     }
     return dispatches;
   };
-  return { view, readFromStore, versions, build, logs };
+  return { view, readFromStore, versions, build, logs, streams };
 }
 
 /** A blob version as the fusion pass sees it. */

@@ -223,6 +223,12 @@ export class Workspace implements BlobStore {
         `RunNetWithHistory("${plan.net.name}"): the net gives a blob it reads another shape, so its iterations differ in shape; run it once with RunNet first`,
       );
     }
+    if (numIter > plan.iterationsBeforeRefill) {
+      throw new ArgumentError(
+        `RunNetWithHistory("${plan.net.name}", ${numIter}): the net reads its data in windows uploaded between submits, and only ` +
+          `${plan.iterationsBeforeRefill} more iterations fit the current window; record at most that many per call`,
+      );
+    }
     // The history of every iteration is one buffer: check its size before any GPU work.
     const perIteration = blobs.reduce((a, n) => a + (this.blobs.get(n) ? tensorBytes(this.blobs.get(n)!) : 0), 0);
     checkBytes(numIter * perIteration, this.limits(ctx), `RunNetWithHistory("${plan.net.name}", ${numIter})`, `history of ${blobs.join(', ')}`, true);
@@ -239,7 +245,9 @@ export class Workspace implements BlobStore {
     const perChunk = Math.max(1, Math.floor(MAX_DISPATCHES_PER_SUBMIT / Math.max(1, plan.dispatchCount)));
     let inFlight: Promise<void> | null = null;
     for (let done = 0; done < iterations; ) {
-      const now = Math.min(perChunk, iterations - done);
+      // A net fed in windows (stream bindings) submits at each window boundary, after the next window's upload.
+      const now = Math.min(perChunk, iterations - done, plan.iterationsBeforeRefill);
+      plan.refill(ctx.device);
       const enc = ctx.device.createCommandEncoder({ label });
       ctx.counters.dispatches += plan.encode(enc, now);
       ctx.counters.iterations += now;

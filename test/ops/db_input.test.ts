@@ -127,6 +127,37 @@ describe('TensorProtosDBInput', () => {
     expect(await epoch(6)).not.toEqual(a);
   });
 
+  it('streams a DB over max_gpu_bytes in windows of whole batches, one submit per window, same records as kept whole', async () => {
+    // 31 bytes a record (15 image bytes, label, 2 floats, order word): 130 bytes hold 2 batches of 2.
+    const net = inputNet('dbi_stream', 'db_input_test', 2, { max_gpu_bytes: 130 });
+    await workspace.CreateNet(net);
+    const before = await workspace.Stats();
+    await workspace.RunNet('dbi_stream', 5);
+    const after = await workspace.Stats();
+    expect(after.submits - before.submits).toBe(3);
+    expect(after.mapAsyncs - before.mapAsyncs).toBe(0);
+    const [data, label, pair] = await workspace.FetchBlobs(['data', 'label', 'pair']);
+    expect([...data!.data]).toEqual(expected(entries, 0, [1, 2])); // iteration 5 reads positions 8, 9
+    expect([...label!.data]).toEqual(expected(entries, 1, [1, 2]));
+    expect([...pair!.data]).toEqual(expected(entries, 2, [1, 2]));
+    // History fits within a window, not across one (one submit cannot span an upload).
+    await expect(workspace.RunNetWithHistory('dbi_stream', 3, ['label'])).rejects.toThrow(/only 1 more iterations fit the current window/);
+    const hist = await workspace.RunNetWithHistory('dbi_stream', 1, ['label']);
+    expect([...hist.label!.data]).toEqual(expected(entries, 1, [3, 4]));
+  });
+
+  it('streams a shuffled DB in the same seeded order as kept whole', async () => {
+    const whole = inputNet('dbi_sh_whole', 'db_input_test', 1, { shuffle: 1, seed: 9 });
+    const streamed = inputNet('dbi_sh_stream', 'db_input_test', 1, { shuffle: 1, seed: 9, max_gpu_bytes: 70 });
+    const labels = async (net: ReturnType<typeof inputNet>, windows: number, per: number): Promise<number[]> => {
+      await workspace.CreateNet(net);
+      const out: number[] = [];
+      for (let w = 0; w < windows; w++) out.push(...(await workspace.RunNetWithHistory(net.Name(), per, ['label'])).label!.data);
+      return out;
+    };
+    expect(await labels(streamed, 7, 2)).toEqual(await labels(whole, 1, 14));
+  });
+
   it('batch_size 0 gives one record as it is', async () => {
     await workspace.RunNetOnce(inputNet('dbi_one', 'db_input_test', 0));
     const [data, label] = await workspace.FetchBlobs(['data', 'label']);
