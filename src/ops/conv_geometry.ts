@@ -27,7 +27,7 @@ export const windowArgs = {
   dilation_w: arg.int(),
   dilations: arg.ints(),
   order: arg.string('NCHW'),
-  /** Caffe2's LegacyPadding enum; only NOTSET (0) is supported here. */
+  /** Caffe2's LegacyPadding: 0 NOTSET (explicit pads), 1 VALID, 2 SAME, 3 CAFFE_LEGACY_POOLING. */
   legacy_pad: arg.int(0),
   /** Accepted so Caffe2 nets that set them load; they tune CPU/cuDNN buffers we do not have. */
   shared_buffer: arg.int(0),
@@ -135,6 +135,28 @@ function resolvePads(e: WindowErrors, a: WindowArgValues, rank: number): number[
   return Array<number>(2 * rank).fill(0);
 }
 
+/** Caffe2's LegacyPadding values. */
+const LEGACY = { NOTSET: 0, VALID: 1, SAME: 2, CAFFE_LEGACY_POOLING: 3 } as const;
+
+/**
+ * Head and tail pads of one spatial dim under a legacy padding mode (Caffe2's ComputeSizeAndPad),
+ * chosen so that the usual floor rule of `outputLength` gives the mode's output length:
+ * VALID: none. SAME: ceil(in / stride) outputs, the extra pad at the tail. CAFFE_LEGACY_POOLING:
+ * old Caffe's ceil rule on the given head pad (the last window must start inside the image or its
+ * head padding), with the tail pad grown to fit it.
+ */
+function legacyPads(mode: number, input: number, kernel: number, stride: number, head: number): [number, number] {
+  if (mode === LEGACY.VALID) return [0, 0];
+  if (mode === LEGACY.SAME) {
+    const needed = Math.max(0, (Math.ceil(input / stride) - 1) * stride + kernel - input);
+    return [Math.floor(needed / 2), needed - Math.floor(needed / 2)];
+  }
+  let out = Math.ceil((input + 2 * head - kernel) / stride) + 1;
+  if (head > 0 && (out - 1) * stride >= input + head) out--;
+  const standard = Math.floor((input + 2 * head - kernel) / stride) + 1;
+  return [head, head + stride * Math.max(0, out - standard)];
+}
+
 /** Output length of one spatial dim: floor((in + pads - effective kernel) / stride) + 1. */
 export function outputLength(input: number, kernel: number, stride: number, padHead: number, padTail: number, dilation: number): number {
   return Math.floor((input + padHead + padTail - (dilation * (kernel - 1) + 1)) / stride) + 1;
@@ -146,7 +168,14 @@ export function outputLength(input: number, kernel: number, stride: number, padH
  */
 export function resolveWindow(e: WindowErrors, a: WindowArgValues, x: readonly number[], xName: string, pooling: boolean): Window {
   if (a.order !== 'NCHW' && a.order !== 'NHWC') e.argError(`order must be "NCHW" or "NHWC", got "${a.order}"`);
-  if (a.legacy_pad !== 0) e.argError(`legacy_pad=${a.legacy_pad} is not supported (only explicit pads, legacy_pad=0)`);
+  const legacy = a.legacy_pad;
+  if (!(Object.values(LEGACY) as number[]).includes(legacy)) {
+    e.argError(`legacy_pad=${legacy} is not a LegacyPadding value (0 NOTSET, 1 VALID, 2 SAME, 3 CAFFE_LEGACY_POOLING)`);
+  }
+  const padArgs = a.pads !== undefined || a.pad !== undefined || [a.pad_t, a.pad_l, a.pad_b, a.pad_r].some((v) => v !== undefined);
+  if ((legacy === LEGACY.VALID || legacy === LEGACY.SAME) && padArgs) {
+    e.argError('If you use legacy padding VALID or SAME, you should not specify any specific padding values');
+  }
   const nhwc = a.order === 'NHWC';
   const rank = x.length - 2;
   if (rank !== 1 && rank !== 2) {
@@ -179,6 +208,14 @@ export function resolveWindow(e: WindowErrors, a: WindowArgValues, x: readonly n
       e.argError(`pads ${fmtShape(pads)} must be smaller than the kernel ${fmtShape(kernel)} (a window would lie wholly in the padding)`);
     }
   });
+  if (legacy !== LEGACY.NOTSET && !global) {
+    if (dilation.some((d) => d !== 1)) e.argError(`legacy_pad=${legacy} does not support dilation, got ${fmtShape(dilation)}`);
+    spatial.forEach((len, i) => {
+      const [head, tail] = legacyPads(legacy, len, kernel[i]!, stride[i]!, pads[i]!);
+      pads[i] = head;
+      pads[rank + i] = tail;
+    });
+  }
   const out = spatial.map((len, i) => outputLength(len, kernel[i]!, stride[i]!, pads[i]!, pads[rank + i]!, dilation[i]!));
   if (!global && out.some((o) => o < 1)) {
     e.shapeError(

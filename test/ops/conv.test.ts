@@ -34,6 +34,7 @@ const cases: Case[] = [
   { name: 'NHWC k3 pad1', x: [2, 7, 6, 3], w: [5, 3, 3, 3], args: { kernel: 3, pad: 1, order: 'NHWC' } },
   { name: 'NHWC groups 2 stride 2', x: [1, 9, 8, 4], w: [6, 3, 2, 2], args: { kernels: [3, 2], strides: [2, 3], group: 2, order: 'NHWC' } },
   { name: 'no bias', x: [2, 3, 6, 5], w: [4, 3, 2, 3], bias: false, args: { kernels: [2, 3] } },
+  { name: 'legacy_pad SAME (7 rows, stride 2: 4 outputs, pads 1/1; 8 columns: pads 0/1)', x: [1, 2, 7, 8], w: [3, 2, 3, 3], args: { kernel: 3, stride: 2, legacy_pad: 2 } },
   { name: '1-D NCHW', x: [2, 3, 17], w: [4, 3, 3], args: { kernels: [3], pads: [1, 2], strides: [2] } },
   { name: '1-D NHWC, group 2, dilation', x: [2, 11, 4], w: [6, 3, 2], args: { kernels: [3], dilations: [2], group: 2, order: 'NHWC' } },
   { name: 'many pixels (>64x64 tiles)', x: [3, 2, 15, 16], w: [70, 2, 1, 1], args: { kernel: 1 } },
@@ -50,12 +51,18 @@ describe('Conv forward', () => {
   });
 
   it('has Caffe2\'s output shapes', async () => {
-    const [y] = await runOp('Conv', inputs(cases[1]!), cases[1]!.args);
-    expect(y!.shape).toEqual([2, 4, 5, 4]);
-    const [y1] = await runOp('Conv', inputs(cases[8]!), cases[8]!.args);
-    expect(y1!.shape).toEqual([2, 4, 9]);
-    const [yn] = await runOp('Conv', inputs(cases[5]!), cases[5]!.args);
-    expect(yn!.shape).toEqual([2, 7, 6, 5]);
+    const byName = (prefix: string): Case => cases.find((c) => c.name.startsWith(prefix))!;
+    const expected: Array<[string, number[]]> = [
+      ['k3 pad1 stride2 NCHW', [2, 4, 5, 4]],
+      ['1-D NCHW', [2, 4, 9]],
+      ['NHWC k3 pad1', [2, 7, 6, 5]],
+      ['legacy_pad SAME', [1, 3, 4, 4]],
+    ];
+    for (const [prefix, shape] of expected) {
+      const c = byName(prefix);
+      const [y] = await runOp('Conv', inputs(c), c.args);
+      expect(y!.shape, prefix).toEqual(shape);
+    }
   });
 
   it('gives an empty Y for an empty batch', async () => {
@@ -164,7 +171,6 @@ describe('Conv errors', () => {
     await expect(planFails('Conv', blobs, { kernel: 3, pad: -1 })).rejects.toThrow(/pads must be non-negative/);
     await expect(planFails('Conv', blobs, { kernel: 3, pad_t: 1 })).rejects.toThrow(/pad_t, pad_l, pad_b and pad_r must be given together/);
     await expect(planFails('Conv', blobs, { kernel: 3, order: 'CHWN' })).rejects.toThrow(/order must be "NCHW" or "NHWC", got "CHWN"/);
-    await expect(planFails('Conv', blobs, { kernel: 3, legacy_pad: 2 })).rejects.toThrow(/legacy_pad=2 is not supported/);
     await expect(planFails('Conv', blobs, { kernel: 3, strides: [1, 1, 1] })).rejects.toThrow(/stride has 3 value\(s\) \[1,1,1\] but the input has 2 spatial dim\(s\)/);
     await expect(planFails('Conv', { X: [1, 3, 8], W: [4, 3, 3], b: [4] }, { kernel: 3 })).rejects.toThrow(/use kernels=\[…\] for 1-D/);
   });

@@ -100,6 +100,24 @@ describe('pooling details', () => {
   });
 });
 
+describe('legacy padding', () => {
+  it.each([
+    // Caffe's ceil rule: 6 + 2 pads, k3 s2 gives 4 outputs where Caffe2's floor gives 3.
+    ['MaxPool', [1, 2, 6, 6], { kernel: 3, stride: 2, pad: 1, legacy_pad: 3 }, [1, 2, 4, 4]],
+    ['AveragePool', [2, 1, 8, 7], { kernel: 3, stride: 2, legacy_pad: 3 }, [2, 1, 4, 3]],
+    ['AveragePool', [1, 3, 7, 8], { kernel: 3, stride: 2, legacy_pad: 2, order: 'NCHW' }, [1, 3, 4, 4]],
+    ['MaxPool', [1, 7, 8, 3], { kernel: 3, stride: 2, legacy_pad: 1, order: 'NHWC' }, [1, 3, 3, 3]],
+  ] as const)('%s with %j: Caffe2\'s output size and values, and its gradient', async (type, shape, args, out) => {
+    const x = distinctTensor([...shape]);
+    const [y] = await runOp(type, [x], args);
+    expect(y!.shape).toEqual(out);
+    expect(maxRelError(y!, referenceOf(type, [x], args)[0]!)).toBeLessThan(1e-5);
+    const dy = randomTensor(rng, [...out]);
+    const [err] = await compareWithReference(`${type}Gradient`, [x, { shape: [...out], data: Float64Array.from(y!.data) }, dy], args);
+    expect(err).toBeLessThan(1e-5);
+  });
+});
+
 describe('pooling errors', () => {
   async function planFails(type: string, blobs: Record<string, number[]>, args: Record<string, unknown>): Promise<unknown> {
     for (const [name, shape] of Object.entries(blobs)) await workspace.FeedBlob(name, randomTensor(rng, shape).data, { shape });
@@ -119,6 +137,12 @@ describe('pooling errors', () => {
     );
     await expect(planFails('MaxPool', { X: [1, 2, 4, 4] }, { kernel: 2, dilation: 2 })).rejects.toThrow(/pooling does not support dilation/);
     await expect(planFails('MaxPool', { X: [1, 2, 4, 4] }, { kernel: 2, count_include_pad: 1 })).rejects.toThrow(/unknown argument "count_include_pad"/);
+  });
+
+  it('rejects explicit pads with VALID or SAME, dilation with legacy padding, and unknown modes', async () => {
+    await expect(planFails('MaxPool', { X: [1, 2, 6, 6] }, { kernel: 2, pad: 1, legacy_pad: 2 })).rejects.toThrow(/If you use legacy padding VALID or SAME, you should not specify any specific padding values/);
+    await expect(planFails('Conv', { X: [1, 2, 6, 6], W: [2, 2, 2, 2] }, { kernel: 2, dilation: 2, legacy_pad: 2 })).rejects.toThrow(/legacy_pad=2 does not support dilation/);
+    await expect(planFails('MaxPool', { X: [1, 2, 6, 6] }, { kernel: 2, legacy_pad: 4 })).rejects.toThrow(/legacy_pad=4 is not a LegacyPadding value/);
   });
 
   it('rejects a missing kernel, a 2-d input and a dY of the wrong shape', async () => {
