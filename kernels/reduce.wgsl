@@ -3,6 +3,7 @@
 // reduced ones. `lanes` threads (a power of two dividing the workgroup) share one output: each
 // takes a strided share of the reduced positions, then they combine in workgroup memory.
 #include "indexing.wgsl"
+#include "strided.wgsl"
 
 // 0: sum (times scale: 1, or 1/count for the mean), 1: max.
 override OP: u32 = 0u;
@@ -48,23 +49,9 @@ fn main(
   let lane = i % lanes;
   var acc = select(0.0, LOWEST, OP == 1u);
   if (o < params.n_out) {
-    var rem = o;
-    var base = 0u;
-    for (var d = params.keep_rank; d > 0u; d--) {
-      let k = d - 1u;
-      let extent = params.keep_shape[k / 4u][k % 4u];
-      base += (rem % extent) * params.keep_stride[k / 4u][k % 4u];
-      rem = rem / extent;
-    }
+    let base = strided_offset(o, params.keep_rank, params.keep_shape, params.keep_stride);
     for (var r = lane; r < params.n_red; r += lanes) {
-      var rr = r;
-      var at = base;
-      for (var d = params.red_rank; d > 0u; d--) {
-        let k = d - 1u;
-        let extent = params.red_shape[k / 4u][k % 4u];
-        at += (rr % extent) * params.red_stride[k / 4u][k % 4u];
-        rr = rr / extent;
-      }
+      let at = base + strided_offset(r, params.red_rank, params.red_shape, params.red_stride);
       acc = combine(acc, X[min(at, arrayLength(&X) - 1u)]);
     }
   }

@@ -3,6 +3,7 @@
 // One thread per element of X: its index is decomposed over X's (merged) dims and mapped to Y's
 // element through Y's strides per X dim (0 along reduced dims).
 #include "indexing.wgsl"
+#include "strided.wgsl"
 
 override OP: u32 = 0u;
 
@@ -26,14 +27,7 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (i >= params.n) {
     return;
   }
-  var rem = i;
-  var at = 0u;
-  for (var d = params.rank; d > 0u; d--) {
-    let k = d - 1u;
-    let extent = params.x_shape[k / 4u][k % 4u];
-    at += (rem % extent) * params.y_stride[k / 4u][k % 4u];
-    rem = rem / extent;
-  }
+  let at = strided_offset(i, params.rank, params.x_shape, params.y_stride);
   let g = dY[at];
   if (OP == 1u) {
     dX[i] = select(0.0, g, X[i] == Y[at]);

@@ -3,6 +3,7 @@
 // (in_strides[k] = X's stride of dim axes[k]). Ranks up to 8; the host merges dims that stay
 // neighbours, so most transposes arrive here as rank 2 or 3.
 #include "indexing.wgsl"
+#include "strided.wgsl"
 
 struct Params {
   n: u32,
@@ -21,13 +22,5 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   if (i >= params.n) {
     return;
   }
-  var rem = i;
-  var at = 0u;
-  for (var d = params.rank; d > 0u; d--) {
-    let k = d - 1u;
-    let extent = params.out_shape[k / 4u][k % 4u];
-    at += (rem % extent) * params.in_strides[k / 4u][k % 4u];
-    rem = rem / extent;
-  }
-  Y[i] = X[at];
+  Y[i] = X[strided_offset(i, params.rank, params.out_shape, params.in_strides)];
 }
