@@ -110,6 +110,9 @@ export const SpatialBN = defineOp({
     if (ctx.op.output.length !== want) {
       ctx.argError(`has ${ctx.op.output.length} outputs; expected ${want} with is_test=${ctx.args.is_test} (${ctx.args.is_test ? '[Y]' : '[Y, running_mean, running_var, saved_mean, saved_inv_std]'})`);
     }
+    if (!ctx.args.is_test && d.c > 0 && d.n * d.s === 0) {
+      ctx.shapeError(`input ${ctx.op.input[0]} has shape ${fmtShape(ctx.inputs[0]!.shape)}: training needs at least one value per channel for the batch statistics`);
+    }
     const y: TensorInfo = { shape: ctx.inputs[0]!.shape, dtype: 'float32' };
     const channel: TensorInfo = { shape: [d.c], dtype: 'float32' };
     return [y, channel, channel, channel, channel].slice(0, want);

@@ -118,6 +118,7 @@ describe('SpatialBN errors', () => {
     await expect(planFails('SpatialBN', blobs, { num_batches: 2 }, trainOut)).rejects.toThrow(/num_batches=2 is not supported/);
     await expect(planFails('SpatialBN', blobs, { order: 'HWCN' }, trainOut)).rejects.toThrow(/order must be "NCHW" or "NHWC"/);
     await expect(planFails('SpatialBN', { ...blobs, X: [6] }, {}, trainOut)).rejects.toThrow(/expected at least 2 dims/);
+    await expect(planFails('SpatialBN', { ...blobs, X: [0, 3, 4] }, {}, trainOut)).rejects.toThrow(/training needs at least one value per channel/);
     await expect(planFails('SpatialBNGradient', { X: [2, 3, 4], s: [3], dY: [2, 3, 5], sm: [3], siv: [3] }, {}, ['dX', 'ds', 'db'])).rejects.toThrow(
       /input dY has shape \[2,3,5\], but X has shape \[2,3,4\]/,
     );
