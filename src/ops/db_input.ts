@@ -8,7 +8,7 @@
 import type { DType, HostArray } from '../core/dtype.js';
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
-import { defineOp, type BindingSource, type KernelCall, type OpContext } from './registry.js';
+import { defineOp, type BindingSource, type KernelCall, type OpContext, type StreamSource } from './registry.js';
 import { linearWorkgroups, size } from './shape.js';
 
 /** One tensor position of a DB's records: its shape and dtype, and every record's values concatenated in DB order. */
@@ -102,7 +102,7 @@ function windowLayout(ctx: OpContext<typeof dbArgs>, fields: readonly DBField[],
 }
 
 /** Field `f` streamed: window k holds the records read by runs k·iterations …, in reading order. */
-function windowStream(f: DBField, order: Int32Array, layout: WindowLayout): { bytes: number; iterations: number; window: (k: number) => DBField['data'] } {
+function windowStream(f: DBField, order: Int32Array, layout: WindowLayout): StreamSource {
   const per = size(f.shape);
   const count = order.length;
   const elements = layout.records * per;
@@ -121,15 +121,13 @@ function windowStream(f: DBField, order: Int32Array, layout: WindowLayout): { by
   };
 }
 
-/** The cursor (index of the next batch's first record) lives in a zeroed plan scratch word shared by the op's dispatches. */
-const CURSOR = { scratch: 'cursor', bytes: 4, zero: true } as const;
 
 export const TensorProtosDBInput = defineOp({
   type: 'TensorProtosDBInput',
   doc:
     'Reads batches of batch_size records from the DB `db` of type `db_type` (a path in Node, or a name given to workspace.RegisterDB); ' +
     'output k is tensor k of each record, stacked ([batch_size, ...dims]; batch_size 0 gives one record as it is). The DB is uploaded ' +
-    'once when the net is planned and read in order, wrapping around at its end; a new plan starts again at the first record. ' +
+    'once when the net is planned and read in order, wrapping around at its end; a net created again starts again at the first record. ' +
     'A DB over max_gpu_bytes is streamed in windows of whole batches, uploaded between submits.',
   inputs: [],
   outputs: ['data', 'label'],
@@ -152,6 +150,12 @@ export const TensorProtosDBInput = defineOp({
     // Streamed, the kernel sees one window of records already in reading order.
     const seen = layout ? layout.records : count;
     const shownOrder = layout ? recordOrder(seen, false, 0) : order;
+    // The cursor (the next batch's first record among those the kernel sees) is one word every dispatch
+    // of the op shares. It is written from the run count when a plan first runs and at each window, so a
+    // re-planned net reads on where it was; kernels advance it in between.
+    const CURSOR: BindingSource = {
+      stream: { bytes: 4, iterations: layout ? layout.iterations : Infinity, window: (_k, runCount) => Int32Array.of((runCount * batch) % seen) },
+    };
     const calls: KernelCall[] = fields.map((f, k) => {
       const n = size(outputs[k]!.shape);
       const packed = f.dtype === 'uint8';

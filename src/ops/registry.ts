@@ -50,16 +50,13 @@ export interface OpContext<S extends ArgSchema> {
 export type BindingSource =
   | { input: number }
   | { output: number }
-  /**
-   * A plan-owned scratch buffer of the given byte size, shared by the op's dispatches under that
-   * name; with `zero`, cleared at plan time (state that starts at 0, e.g. a cursor).
-   */
-  | { scratch: string; bytes: number; zero?: boolean }
+  /** A plan-owned scratch buffer of the given byte size, shared by the op's dispatches under that name. */
+  | { scratch: string; bytes: number }
   /** The workspace's RNG state: u32 [seed_lo, seed_hi, counter_lo, counter_hi]. */
   | { rng: true }
   /** Constant data uploaded once at plan time into a plan-owned buffer (GivenTensorFill's values). */
   | { constant: HostArray }
-  /** Host data uploaded in windows between submits (a DB bigger than its GPU budget): see StreamSource. */
+  /** Host data uploaded in windows between submits (a DB bigger than its GPU budget): see StreamSource. One buffer per source object. */
   | { stream: StreamSource }
   /**
    * The op's log: a zeroed plan-owned buffer of this many bytes that its kernels append records to
@@ -69,17 +66,18 @@ export type BindingSource =
   | { log: number };
 
 /**
- * Data too big to keep on the GPU, shown to a kernel one window at a time: window k serves runs
- * k·iterations … (k+1)·iterations − 1 of the net. The runtime uploads the next window between
- * submits (a RunNet over a window boundary becomes several submits), never inside one.
+ * Host data shown to a kernel one window at a time: window k serves runs k·iterations …
+ * (k+1)·iterations − 1 of the net. The runtime uploads a window between submits (a RunNet over a
+ * window boundary becomes several submits), never inside one: at the first run of a window, and
+ * at the first run of a new plan (so state derived from the run count survives a re-plan).
  */
 export interface StreamSource {
   /** Bytes of the largest window (the buffer's size). */
   bytes: number;
-  /** Net iterations one window serves. */
+  /** Net iterations one window serves (Infinity: one window, uploaded when a plan first runs). */
   iterations: number;
-  /** Window k's data. */
-  window(k: number): HostArray;
+  /** Window k's data, uploaded before run `runCount` (the net's runs so far). */
+  window(k: number, runCount: number): HostArray;
 }
 
 /** One dispatch of one WGSL kernel. Bindings and uniform layout are read from the WGSL itself. */

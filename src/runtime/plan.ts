@@ -453,7 +453,6 @@ function bindAll(
             if (!buf) {
               buf = ctx.pool.acquire(src.bytes, BLOB_USAGE, `${c.where} scratch ${src.scratch}`);
               owned.push(buf);
-              if (src.zero) device.queue.writeBuffer(buf, 0, new Uint32Array(Math.max(1, Math.ceil(src.bytes / 4))));
               scratch.set(src.scratch, buf);
             }
             target = { buffer: buf, size: Math.max(4, Math.ceil(src.bytes / 4) * 4) };
@@ -476,10 +475,13 @@ function bindAll(
             target = { buffer: buf, size: bytes };
           } else if ('stream' in src) {
             const bytes = Math.max(4, Math.ceil(src.stream.bytes / 4) * 4);
-            const buffer = ctx.pool.acquire(bytes, BLOB_USAGE, `${c.where} stream ${b.name}`);
-            owned.push(buffer);
-            streams.push({ buffer, source: src.stream, loaded: -1 });
-            target = { buffer, size: bytes };
+            let stream = streams.find((st) => st.source === src.stream);
+            if (!stream) {
+              const buffer = ctx.pool.acquire(bytes, BLOB_USAGE, `${c.where} stream ${b.name}`);
+              owned.push(buffer);
+              streams.push((stream = { buffer, source: src.stream, loaded: -1 }));
+            }
+            target = { buffer: stream.buffer, size: bytes };
           } else target = { buffer: store.rng, size: 16 };
           entries.push({ binding: b.binding, ...target, writable: !b.readOnly });
         }

@@ -16,16 +16,16 @@ export interface PlanStream {
 /** Iterations from run `runCount` on that stay inside every stream's current window. */
 export function untilNextWindow(streams: readonly PlanStream[], runCount: number): number {
   let n = Infinity;
-  for (const s of streams) n = Math.min(n, s.source.iterations - (runCount % s.source.iterations));
+  for (const s of streams) if (Number.isFinite(s.source.iterations)) n = Math.min(n, s.source.iterations - (runCount % s.source.iterations));
   return n;
 }
 
 /** Writes the window run `runCount` needs into each stream whose buffer holds another one. */
 export function refillStreams(device: GPUDevice, streams: readonly PlanStream[], runCount: number): void {
   for (const s of streams) {
-    const k = Math.floor(runCount / s.source.iterations);
+    const k = Number.isFinite(s.source.iterations) ? Math.floor(runCount / s.source.iterations) : 0;
     if (s.loaded === k) continue;
-    const data = s.source.window(k);
+    const data = s.source.window(k, runCount);
     device.queue.writeBuffer(s.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
     s.loaded = k;
   }

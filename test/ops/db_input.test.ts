@@ -146,6 +146,23 @@ describe('TensorProtosDBInput', () => {
     expect([...hist.label!.data]).toEqual(expected(entries, 1, [3, 4]));
   });
 
+  it('reads on where it was when the net is planned again (a blob it binds changed shape), kept whole or streamed', async () => {
+    for (const extra of [{}, { max_gpu_bytes: 130 }] as Record<string, number>[]) {
+      const net = inputNet('dbi_replan', 'db_input_test', 2, extra);
+      net.Copy('dbi_side', 'dbi_side_copy');
+      await workspace.FeedBlob('dbi_side', Float32Array.of(1, 2));
+      await workspace.CreateNet(net);
+      await workspace.RunNet(net, 3);
+      await workspace.FeedBlob('dbi_side', Float32Array.of(1, 2, 3));
+      const before = await workspace.Stats();
+      await workspace.RunNet(net, 1); // iteration 4: positions 6, 7
+      expect((await workspace.Stats()).plans - before.plans).toBe(1);
+      expect([...(await workspace.FetchBlob('label')).data]).toEqual(expected(entries, 1, [6, 0]));
+      await workspace.RunNet(net, 1);
+      expect([...(await workspace.FetchBlob('label')).data]).toEqual(expected(entries, 1, [1, 2]));
+    }
+  });
+
   it('streams a shuffled DB in the same seeded order as kept whole', async () => {
     const whole = inputNet('dbi_sh_whole', 'db_input_test', 1, { shuffle: 1, seed: 9 });
     const streamed = inputNet('dbi_sh_stream', 'db_input_test', 1, { shuffle: 1, seed: 9, max_gpu_bytes: 70 });
