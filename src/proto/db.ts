@@ -119,8 +119,12 @@ interface NodeFs {
   statSync(path: string, options: { throwIfNoEntry: false }): { size: number; mtimeMs: number; isFile(): boolean; isDirectory(): boolean } | undefined;
 }
 
-function nodeFs(): NodeFs | null {
-  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+/** Node's fs, or null in a browser; an old Node without getBuiltinModule (before 20.16) is told so. */
+function nodeFs(where: string): NodeFs | null {
+  const proc = (globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown } }).process;
+  if (proc?.versions?.node && !proc.getBuiltinModule) {
+    throw new ArgumentError(`${where}: opening a DB by path needs Node 20.16 or later (process.getBuiltinModule); this is Node ${proc.versions.node}. Register its bytes with workspace.RegisterDB instead`);
+  }
   return (proc?.getBuiltinModule?.('node:fs') as NodeFs | undefined) ?? null;
 }
 
@@ -133,7 +137,7 @@ function resolveDB(db: string, dbType: string, where: string): DBContents {
     if (!contents) decodedBytes.set(reg.bytes, (contents = contentsOf(readTensorDB(reg.bytes, type), `${where}: DB "${db}"`)));
     return contents;
   }
-  const fs = nodeFs();
+  const fs = nodeFs(where);
   if (!fs) throw new ArgumentError(`${where}: no DB registered under "${db}"; in a browser, register its bytes first with workspace.RegisterDB("${db}", bytes)`);
   // Caffe2's LMDB is a directory holding data.mdb.
   const dir = type === 'lmdb' && fs.statSync(db, { throwIfNoEntry: false })?.isDirectory();
