@@ -1,5 +1,5 @@
-// TensorProtosDBInput: after the batch was gathered, the cursor moves on by one batch, wrapping
-// around at the end of the DB (one invocation).
+// TensorProtosDBInput: after the batch was gathered, the cursor [position, epoch] moves on by one
+// batch, into the next epoch at the end of the DB (one invocation).
 struct Params {
   count: u32,
   batch: u32,
@@ -10,5 +10,7 @@ struct Params {
 
 @compute @workgroup_size(1)
 fn main() {
-  CURSOR[0] = (CURSOR[0] + params.batch % params.count) % params.count;
+  let total = CURSOR[0] + params.batch;
+  CURSOR[1] += total / params.count;
+  CURSOR[0] = total % params.count;
 }

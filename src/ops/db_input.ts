@@ -10,6 +10,7 @@ import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
 import { defineOp, type BindingSource, type KernelCall, type OpContext, type StreamSource } from './registry.js';
 import { linearWorkgroups, size } from './shape.js';
+import { shuffleHalfBits, shuffleRecord } from './db_shuffle.js';
 
 /** One tensor position of a DB's records: its shape and dtype, and every record's values concatenated in DB order. */
 export interface DBField {
@@ -39,7 +40,7 @@ const dbArgs = {
   batch_size: arg.int(0),
   db: arg.string(),
   db_type: arg.string(),
-  /** Not in Caffe2: read the records in one seeded random order (the same order every epoch) instead of DB order. */
+  /** Not in Caffe2: read each epoch in its own seeded random order instead of DB order. */
   shuffle: arg.bool(0),
   /** Seed of the `shuffle` order. */
   seed: arg.int(0),
@@ -63,23 +64,13 @@ function openDB(ctx: OpContext<typeof dbArgs>): DBContents {
   return contents;
 }
 
-/** Record order: DB order, or a seeded Fisher–Yates permutation (mulberry32: small, fixed, reproducible). */
-function recordOrder(count: number, shuffle: boolean, seed: number): Int32Array<ArrayBuffer> {
-  const order = new Int32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  if (!shuffle) return order;
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  for (let i = count - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
+/** Which record a global reading position (epoch × count + position) reads: itself, or the epoch's shuffle of it. */
+type RecordAt = (position: number) => number;
+
+function recordAt(count: number, shuffle: boolean, seed: number): RecordAt {
+  if (!shuffle) return (p) => p % count;
+  const half = shuffleHalfBits(count);
+  return (p) => shuffleRecord(p % count, Math.floor(p / count) % 2 ** 32, count, half, seed >>> 0);
 }
 
 /** Bytes one record's tensor takes on the host side of a window (uint8 one per element). */
@@ -95,25 +86,23 @@ interface WindowLayout {
 function windowLayout(ctx: OpContext<typeof dbArgs>, fields: readonly DBField[], count: number, batch: number): WindowLayout | null {
   const budget = ctx.args.max_gpu_bytes;
   if (budget <= 0) ctx.argError(`max_gpu_bytes must be positive, got ${budget}`);
-  const perRecord = fields.reduce((a, f) => a + size(f.shape) * elementBytes(f), 0) + 4;
+  const perRecord = fields.reduce((a, f) => a + size(f.shape) * elementBytes(f), 0);
   if (count * perRecord <= budget) return null;
   const iterations = Math.max(1, Math.floor(budget / (perRecord * batch)));
   return { iterations, records: iterations * batch };
 }
 
 /** Field `f` streamed: window k holds the records read by runs k·iterations …, in reading order. */
-function windowStream(f: DBField, order: Int32Array, layout: WindowLayout): StreamSource {
+function windowStream(f: DBField, at: RecordAt, layout: WindowLayout): StreamSource {
   const per = size(f.shape);
-  const count = order.length;
   const elements = layout.records * per;
   return {
     bytes: Math.ceil((elements * elementBytes(f)) / 4) * 4,
     iterations: layout.iterations,
     window: (k) => {
       const out = f.dtype === 'uint8' ? new Uint8Array(Math.ceil(elements / 4) * 4) : f.dtype === 'float32' ? new Float32Array(elements) : new Int32Array(elements);
-      const first = (k * layout.records) % count;
       for (let t = 0; t < layout.records; t++) {
-        const r = order[(first + t) % count]!;
+        const r = at(k * layout.records + t);
         out.set(f.data.subarray(r * per, (r + 1) * per), t * per);
       }
       return out;
@@ -142,29 +131,33 @@ export const TensorProtosDBInput = defineOp({
   kernels(ctx, outputs) {
     const { count, fields } = openDB(ctx);
     const batch = Math.max(1, ctx.args.batch_size);
-    const order = recordOrder(count, ctx.args.shuffle !== 0, ctx.args.seed);
+    const shuffle = ctx.args.shuffle !== 0;
     fields.forEach((f, k) => {
       if (size(f.shape) === 0) ctx.shapeError(`tensor #${k} of each record has shape ${fmtShape(f.shape)}, which holds no values`);
     });
     const layout = windowLayout(ctx, fields, count, batch);
-    // Streamed, the kernel sees one window of records already in reading order.
+    // Streamed, the kernel sees one window of records already in reading order (shuffled on the host).
     const seen = layout ? layout.records : count;
-    const shownOrder = layout ? recordOrder(seen, false, 0) : order;
-    // The cursor (the next batch's first record among those the kernel sees) is one word every dispatch
-    // of the op shares. It is written from the run count when a plan first runs and at each window, so a
-    // re-planned net reads on where it was; kernels advance it in between.
+    // The cursor [position, epoch] of the next batch among the records the kernel sees, shared by every
+    // dispatch of the op. It is written from the run count when a plan first runs and at each window, so
+    // a re-planned net reads on where it was; kernels advance it in between.
     const CURSOR: BindingSource = {
-      stream: { bytes: 4, iterations: layout ? layout.iterations : Infinity, window: (_k, runCount) => Int32Array.of((runCount * batch) % seen) },
+      stream: {
+        bytes: 8,
+        iterations: layout ? layout.iterations : Infinity,
+        window: (_k, runCount) => Int32Array.of((runCount * batch) % seen, Math.floor((runCount * batch) / seen) % 2 ** 32 | 0),
+      },
     };
+    const at = recordAt(count, shuffle, ctx.args.seed);
     const calls: KernelCall[] = fields.map((f, k) => {
       const n = size(outputs[k]!.shape);
       const packed = f.dtype === 'uint8';
-      const data: BindingSource = layout ? { stream: windowStream(f, order, layout) } : { constant: f.data };
+      const data: BindingSource = layout ? { stream: windowStream(f, at, layout) } : { constant: f.data };
       return {
         shader: 'db_input.wgsl',
-        bindings: { DATA: data, ORDER: { constant: shownOrder }, CURSOR, Y: { output: k } },
-        overrides: { PACKED: packed ? 1 : 0 },
-        uniforms: { n, record: size(f.shape), count: seen, batch },
+        bindings: { DATA: data, CURSOR, Y: { output: k } },
+        overrides: { PACKED: packed ? 1 : 0, SHUFFLE: shuffle && !layout ? 1 : 0 },
+        uniforms: { n, record: size(f.shape), count: seen, batch, half: shuffleHalfBits(count), seed: ctx.args.seed >>> 0 },
         // A packed output is written a word (four elements) per thread.
         workgroups: linearWorkgroups(packed ? Math.ceil(n / 4) : n),
       };

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ArgumentError, DataType, LimitError, ShapeError, core, workspace } from '../../src/index.js';
 import { writeTensorDB, type TensorDBEntry } from '../../src/proto/db.js';
+import { shuffleHalfBits, shuffleRecord } from '../../src/ops/db_shuffle.js';
 import { makeRng, useGpu } from '../helpers/gpu.js';
 
 useGpu();
@@ -114,21 +115,26 @@ describe('TensorProtosDBInput', () => {
     expect([...(await workspace.FetchBlob('pair')).data]).toEqual(expected(entries, 2, [0, 1, 2]));
   });
 
-  it('shuffles into one seeded order: a permutation, the same for the same seed', async () => {
-    const epoch = async (seed: number): Promise<number[]> => {
-      await workspace.RunNetOnce(inputNet(`dbi_shuffle_${seed}`, 'db_input_test', COUNT, { shuffle: 1, seed }));
-      return [...(await workspace.FetchBlob('label')).data];
+  it('shuffles each epoch into its own seeded permutation, the same for the same seed', async () => {
+    const epochs = async (seed: number): Promise<number[][]> => {
+      const net = inputNet(`dbi_shuffle_${seed}`, 'db_input_test', COUNT, { shuffle: 1, seed });
+      await workspace.CreateNet(net);
+      const hist = await workspace.RunNetWithHistory(net.Name(), 3, ['label']);
+      return [0, 1, 2].map((e) => [...hist.label!.data.subarray(e * COUNT, (e + 1) * COUNT)]);
     };
     const labels = entries.map((e) => e.tensors[1]!.data[0]!);
-    const a = await epoch(5);
-    expect([...a].sort((x, y) => x - y)).toEqual([...labels].sort((x, y) => x - y));
-    expect(a).not.toEqual(labels);
-    expect(await epoch(5)).toEqual(a);
-    expect(await epoch(6)).not.toEqual(a);
+    const sorted = (xs: number[]) => [...xs].sort((x, y) => x - y);
+    const a = await epochs(5);
+    for (const epoch of a) expect(sorted(epoch)).toEqual(sorted(labels));
+    expect(a[0]).not.toEqual(labels);
+    expect(a[1]).not.toEqual(a[0]);
+    expect(a[2]).not.toEqual(a[1]);
+    expect(await epochs(5)).toEqual(a);
+    expect((await epochs(6))[0]).not.toEqual(a[0]);
   });
 
   it('streams a DB over max_gpu_bytes in windows of whole batches, one submit per window, same records as kept whole', async () => {
-    // 31 bytes a record (15 image bytes, label, 2 floats, order word): 130 bytes hold 2 batches of 2.
+    // 27 bytes a record (15 image bytes, label, 2 floats): 130 bytes hold 2 batches of 2.
     const net = inputNet('dbi_stream', 'db_input_test', 2, { max_gpu_bytes: 130 });
     await workspace.CreateNet(net);
     const before = await workspace.Stats();
@@ -173,6 +179,18 @@ describe('TensorProtosDBInput', () => {
       return out;
     };
     expect(await labels(streamed, 7, 2)).toEqual(await labels(whole, 1, 14));
+  });
+
+  it('shuffles by a bijection of the records for any count (host form of the kernel\'s permutation)', () => {
+    for (const count of [1, 2, 3, 7, 16, 17, 1000, 4099]) {
+      const half = shuffleHalfBits(count);
+      expect(4 ** half).toBeGreaterThanOrEqual(count);
+      for (const [epoch, seed] of [[0, 0], [1, 0], [3, 2 ** 32 - 1]] as const) {
+        const seen = new Set(Array.from({ length: count }, (_, i) => shuffleRecord(i, epoch, count, half, seed)));
+        expect(seen.size).toBe(count);
+        expect(Math.max(...seen)).toBe(count - 1);
+      }
+    }
   });
 
   it('batch_size 0 gives one record as it is', async () => {
