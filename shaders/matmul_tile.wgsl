@@ -26,20 +26,7 @@
 // kernel can write per-split partial products that a later pass sums (FCGradient's dW for long M:
 // a few output tiles would otherwise each walk all of M in one workgroup).
 
-struct Params {
-  rows: u32,
-  cols: u32,
-  depth: u32,
-  // Tiles per row of tiles of C (ceil(cols / 64)) and in all of C.
-  col_tiles: u32,
-  out_tiles: u32,
-  // out_tiles times the number of splits; the grid may hold a few extra groups.
-  tiles: u32,
-  // Depths per split (depth itself when unsplit).
-  split_depth: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
+#include "matmul_params.wgsl"
 
 const TILE: u32 = 64u;
 const DEPTH: u32 = 16u;

@@ -47,13 +47,25 @@ function fcDims(ctx: FcContext): FcDims {
 const TILE = 64;
 const DEPTH_STEP = 16;
 
+/** Output tile edge of shaders/matmul_tile_big.wgsl (its depth step, 8, divides DEPTH_STEP). */
+export const BIG_TILE = 128;
+
 /**
- * One dispatch of a kernel built on shaders/matmul_tile.wgsl: a rows x cols output summed over
- * `depth`, in parts of `splitDepth` depths (one part when unsplit), 64x64 tiles per part.
+ * One dispatch of a kernel built on shaders/matmul_tile.wgsl (or, with `tile` = BIG_TILE,
+ * matmul_tile_big.wgsl): a rows x cols output summed over `depth`, in parts of `splitDepth` depths
+ * (one part when unsplit), tile x tile outputs per workgroup and part.
  */
-export function matmulCall(shader: string, rows: number, cols: number, depth: number, splitDepth = depth, bindings?: KernelCall['bindings']): KernelCall {
-  const colTiles = ceilDiv(cols, TILE);
-  const outTiles = ceilDiv(rows, TILE) * colTiles;
+export function matmulCall(
+  shader: string,
+  rows: number,
+  cols: number,
+  depth: number,
+  splitDepth = depth,
+  bindings?: KernelCall['bindings'],
+  tile = TILE,
+): KernelCall {
+  const colTiles = ceilDiv(cols, tile);
+  const outTiles = ceilDiv(rows, tile) * colTiles;
   const tiles = outTiles * (splitDepth > 0 ? Math.max(1, ceilDiv(depth, splitDepth)) : 1);
   return {
     shader,

@@ -5,8 +5,8 @@
  */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
-import { matmulCall } from './fc.js';
-import { defineOp, type HostTensor, type OpContext, type TensorInfo } from './registry.js';
+import { BIG_TILE, matmulCall } from './fc.js';
+import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { canonicalAxis, requireDType, size } from './shape.js';
 
 const matmulArgs = {
@@ -50,6 +50,23 @@ function matmulDims(ctx: OpContext<typeof matmulArgs>): MatMulDims {
   return d;
 }
 
+/**
+ * Products at least this large in M and N, and this deep, take the 128x128 tile: below, its
+ * 8x8 register blocks would mostly multiply padding, and a 64x64 grid spreads over more cores.
+ */
+const BIG_MIN_ROWS = 128;
+const BIG_MIN_DEPTH = 32;
+
+/**
+ * The tile for a product: matmul_big_v4.wgsl (vec4 loads) when both operands' contiguous extents
+ * are multiples of 4, matmul_big.wgsl for other large products, matmul.wgsl (64x64) below.
+ */
+export function matmulKernel(d: MatMulDims, transA: number, transB: number): KernelCall {
+  if (d.M < BIG_MIN_ROWS || d.N < BIG_MIN_ROWS || d.K < BIG_MIN_DEPTH) return matmulCall('matmul.wgsl', d.M, d.N, d.K);
+  const aligned = (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
+  return matmulCall(aligned ? 'matmul_big_v4.wgsl' : 'matmul_big.wgsl', d.M, d.N, d.K, d.K, undefined, BIG_TILE);
+}
+
 export const MatMul = defineOp({
   type: 'MatMul',
   doc: 'Y = op(A)·op(B) as a 2-d [M,N], A and B flattened at axis_a/axis_b, op a transpose with trans_a/trans_b; a third input gives Y its dims (used by the gradient).',
@@ -68,7 +85,7 @@ export const MatMul = defineOp({
   kernels(ctx) {
     const d = matmulDims(ctx);
     if (d.M * d.N === 0) return [];
-    return [{ ...matmulCall('matmul.wgsl', d.M, d.N, d.K), overrides: { TRANS_A: ctx.args.trans_a, TRANS_B: ctx.args.trans_b } }];
+    return [{ ...matmulKernel(d, ctx.args.trans_a, ctx.args.trans_b), overrides: { TRANS_A: ctx.args.trans_a, TRANS_B: ctx.args.trans_b } }];
   },
   // Caffe2's maker sets its own arguments: which operand is transposed, and at which axis it is
   // flattened, depends on the forward transposes.

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArgumentError, DTypeError, ShapeError, core } from '../../src/index.js';
+import { getOpSpec } from '../../src/ops/registry.js';
+import { makeOpContext } from '../../src/ops/op_context.js';
 import { checkGradient, compareWithReference, makeRng, opError, randomIntTensor, randomTensor, runOp, useGpu } from '../helpers/gpu.js';
 
 useGpu();
@@ -90,5 +92,39 @@ describe('MatMul', () => {
     expect(await opError('MatMul', [randomTensor(rng, [2, 2]), randomTensor(rng, [2, 2])], { axis_a: 2 })).toBeInstanceOf(ArgumentError);
     const e5 = await opError('MatMul', [randomTensor(rng, [2, 2]), randomTensor(rng, [2, 2]), randomTensor(rng, [5])]);
     expect(e5.message).toMatch(/the product is 2x2, but input in2_\d+ \[5\]/);
+  });
+});
+
+describe('MatMul on the 128x128 tile', () => {
+  /** The kernel MatMul would dispatch for A and B of these shapes (no GPU involved). */
+  function shader(a: number[], b: number[], args: Record<string, unknown>): string {
+    const spec = getOpSpec('MatMul');
+    const op = core.CreateOperator('MatMul', ['A', 'B'], ['Y'], args);
+    const ctx = makeOpContext(spec, op, 0, 'n', [a, b].map((shape) => ({ shape, dtype: 'float32' as const })));
+    return spec.kernels(ctx, spec.inferShape(ctx))[0]!.shader;
+  }
+
+  it('is chosen for large products, with vec4 loads when the layout is aligned', () => {
+    expect(shader([64, 64], [64, 64], {})).toBe('matmul.wgsl');
+    expect(shader([257, 67], [67, 131], {})).toBe('matmul_big.wgsl');
+    expect(shader([256, 68], [68, 132], {})).toBe('matmul_big_v4.wgsl');
+    // trans_a: A is stored [K,M], contiguous along M.
+    expect(shader([68, 257], [68, 132], { trans_a: 1 })).toBe('matmul_big.wgsl');
+    expect(shader([67, 256], [132, 67], { trans_a: 1, trans_b: 1 })).toBe('matmul_big.wgsl');
+    expect(shader([68, 256], [132, 68], { trans_a: 1, trans_b: 1 })).toBe('matmul_big_v4.wgsl');
+    expect(shader([300, 16], [16, 300], {})).toBe('matmul.wgsl');
+  });
+
+  // Sizes with partial edge tiles (M, N not multiples of 128), a partial last depth step (K not a
+  // multiple of 8) and both the scalar and the vec4 kernels, under every transpose combination.
+  it.each([
+    [257, 67, 131],
+    [132, 68, 260],
+    [129, 36, 128],
+  ])('matches the reference for M=%i K=%i N=%i with every transpose combination', async (M, K, N) => {
+    for (const [ta, tb] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
+      const [err] = await compareWithReference('MatMul', operands(M, K, N, ta, tb), { trans_a: ta, trans_b: tb });
+      expect(err, `trans_a=${ta} trans_b=${tb}`).toBeLessThan(1e-5);
+    }
   });
 });
