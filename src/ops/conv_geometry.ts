@@ -136,7 +136,8 @@ function resolvePads(e: WindowErrors, a: WindowArgValues, rank: number): number[
 }
 
 /** Caffe2's LegacyPadding values. */
-const LEGACY = { NOTSET: 0, VALID: 1, SAME: 2, CAFFE_LEGACY_POOLING: 3 } as const;
+/** Caffe2's LegacyPadding values. */
+export const LEGACY = { NOTSET: 0, VALID: 1, SAME: 2, CAFFE_LEGACY_POOLING: 3 } as const;
 
 /**
  * Head and tail pads of one spatial dim under a legacy padding mode (Caffe2's ComputeSizeAndPad),
@@ -145,7 +146,7 @@ const LEGACY = { NOTSET: 0, VALID: 1, SAME: 2, CAFFE_LEGACY_POOLING: 3 } as cons
  * old Caffe's ceil rule on the given head pad (the last window must start inside the image or its
  * head padding), with the tail pad grown to fit it.
  */
-function legacyPads(mode: number, input: number, kernel: number, stride: number, head: number): [number, number] {
+export function legacyPads(mode: number, input: number, kernel: number, stride: number, head: number): [number, number] {
   if (mode === LEGACY.VALID) return [0, 0];
   if (mode === LEGACY.SAME) {
     const needed = Math.max(0, (Math.ceil(input / stride) - 1) * stride + kernel - input);

@@ -12,6 +12,7 @@ import { ArgumentError, MissingBlobError, ShapeError, fmtShape } from '../core/e
 import { DataType, dataTypeName, type DType } from '../core/dtype.js';
 import { getOpSpec, type TensorInfo } from '../ops/registry.js';
 import { makeOpContext } from '../ops/op_context.js';
+import { LEGACY, legacyPads } from '../ops/conv_geometry.js';
 import * as workspace from '../runtime/workspace.js';
 import { netDefOf } from '../core/netdef.js';
 import type { NetSource } from './net_io.js';
@@ -224,18 +225,45 @@ function pads(l: Lowering, rank: number): number[] {
   return Array<number>(2 * rank).fill(0);
 }
 
+/**
+ * Explicit ONNX pads for the op's padding. Caffe2's legacy_pad modes (VALID, SAME,
+ * CAFFE_LEGACY_POOLING's ceil rule) become the head pad the mode gives and the least tail pad that
+ * fits the op's own output length. Explicit pads are exact by construction, without leaning on how
+ * ONNX's ceil_mode and auto_pad treat a last window that starts in the padding (the rule changed
+ * across opsets); and the least tail stays below the kernel, as onnxruntime requires of pool pads,
+ * where the tail the runtime grows internally need not.
+ */
+function explicitPads(l: Lowering, rank: number, input: readonly number[], out: readonly number[], kernel: readonly number[], strides: readonly number[], pooling: boolean): number[] {
+  const mode = num(l.args.legacy_pad, LEGACY.NOTSET);
+  const given = pads(l, rank);
+  if (mode === LEGACY.NOTSET) return given;
+  if (mode !== LEGACY.VALID && mode !== LEGACY.SAME && mode !== LEGACY.CAFFE_LEGACY_POOLING) {
+    throw new ArgumentError(`exportOnnx: ${l.where}: legacy_pad=${String(l.args.legacy_pad)} is not a LegacyPadding value (0 NOTSET, 1 VALID, 2 SAME, 3 CAFFE_LEGACY_POOLING), so it has no ONNX export`);
+  }
+  const head = input.map((d, i) => legacyPads(mode, d, kernel[i]!, strides[i]!, given[i]!)[0]);
+  const tail = input.map((d, i) => Math.max(0, (out[i]! - 1) * strides[i]! + kernel[i]! - d - head[i]!));
+  const whole = tail.findIndex((t, i) => t >= kernel[i]!);
+  if (pooling && whole >= 0) {
+    // Caffe's ceil rule keeps such a window when the head pad is 0 (kernel below the stride); ONNX pools have no way to say it.
+    throw new ArgumentError(
+      `exportOnnx: ${l.where}: legacy_pad=${mode} gives a last window (spatial dim ${whole}) that lies wholly in the padding ` +
+        `(kernel ${fmtShape(kernel)}, strides ${fmtShape(strides)}), which ONNX pools cannot express`,
+    );
+  }
+  return [...head, ...tail];
+}
+
 /** Kernel, strides, pads, dilations of a Conv or Pool, checked against the inferred output shape. */
 function windowAttrs(l: Lowering, kernelFromW: readonly number[] | null): Record<string, Attr> {
   const x = l.inInfo[0]!;
   const rank = x.shape.length - 2;
   if ((l.args.order ?? 'NCHW') !== 'NCHW') throw new ArgumentError(`exportOnnx: ${l.where}: only order NCHW exports to ONNX`);
-  if (num(l.args.legacy_pad, 0) !== 0) throw new ArgumentError(`exportOnnx: ${l.where}: legacy_pad=${String(l.args.legacy_pad)} has no ONNX export`);
   const kernel = kernelFromW ?? spatial(l, 'kernel', 'kernels', rank, 0);
   const strides = spatial(l, 'stride', 'strides', rank, 1);
   const dilations = spatial(l, 'dilation', 'dilations', rank, 1);
-  const p = pads(l, rank);
-  const expected = x.shape.slice(2).map((d, i) => Math.floor((d + p[i]! + p[i + rank]! - (dilations[i]! * (kernel[i]! - 1) + 1)) / strides[i]!) + 1);
   const got = l.outInfo[0]!.shape.slice(2);
+  const p = explicitPads(l, rank, x.shape.slice(2), got, kernel, strides, kernelFromW === null);
+  const expected = x.shape.slice(2).map((d, i) => Math.floor((d + p[i]! + p[i + rank]! - (dilations[i]! * (kernel[i]! - 1) + 1)) / strides[i]!) + 1);
   if (expected.some((d, i) => d !== got[i])) {
     throw new ShapeError(
       `exportOnnx: ${l.where}: ONNX would compute spatial dims ${fmtShape(expected)} from kernel ${fmtShape(kernel)}, ` +

@@ -264,6 +264,45 @@ describe('ONNX export', () => {
     names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!), n).toBeLessThan(1e-5));
   });
 
+  it('exports legacy_pad (VALID, SAME, CAFFE_LEGACY_POOLING) as explicit pads; ONNX Runtime agrees', async () => {
+    workspace.ResetWorkspace();
+    const rng = makeRng(13);
+    const w = feed(rng, [3, 2, 3, 2]);
+    await workspace.FeedBlob('lw', w.data, { shape: w.shape });
+    const net = core.Net('legacy_pads');
+    const op = (type: string, o: string, args: Record<string, unknown>) => net.Proto().op.push(core.CreateOperator(type, type === 'Conv' ? ['X', 'lw'] : ['X'], [o], args));
+    // Caffe's ceil rule: 7 rows, k3 s2 p1 -> 4 windows (floor gives 4 too), 9 cols -> 5; k2 s2 on 7x9 -> 4x5 (floor gives 3x4).
+    op('MaxPool', 'mp_legacy', { kernel: 3, stride: 2, pad: 1, legacy_pad: 3 });
+    op('MaxPool', 'mp_ceil', { kernel: 2, stride: 2, legacy_pad: 3 });
+    op('AveragePool', 'ap_ceil', { kernel: 2, stride: 2, legacy_pad: 3 });
+    op('AveragePool', 'ap_ceil_incl', { kernels: [3, 2], strides: [2, 2], legacy_pad: 3, count_include_pad: 1 });
+    op('MaxPool', 'mp_same', { kernel: 3, stride: 2, legacy_pad: 2 });
+    op('AveragePool', 'ap_same', { kernel: 4, stride: 3, legacy_pad: 2 });
+    op('Conv', 'conv_same', { kernels: [3, 2], strides: [2, 1], legacy_pad: 2 });
+    op('Conv', 'conv_valid', { kernels: [3, 2], stride: 2, legacy_pad: 1 });
+    const x = feed(rng, [2, 2, 7, 9]);
+    await workspace.FeedBlob('X', x.data, { shape: x.shape });
+    await workspace.RunNetOnce(net);
+    const names = ['mp_legacy', 'mp_ceil', 'ap_ceil', 'ap_ceil_incl', 'mp_same', 'ap_same', 'conv_same', 'conv_valid'];
+    const ours = await workspace.FetchBlobs(names);
+    expect(ours[1]!.shape).toEqual([2, 2, 4, 5]);
+    const model = await exportOnnx(net, { inputs: { X: [2, 2, 7, 9] }, outputs: names });
+    const nodes = onnx.ModelProto.decode(model).graph!.node!;
+    const padsOf = (out: string) => nodes.find((n) => n.output![0] === out)!.attribute!.find((a) => a.name === 'pads')!.ints!.map(Number);
+    // The least tail that fits: below the kernel, as onnxruntime requires.
+    expect(padsOf('mp_ceil')).toEqual([0, 0, 1, 1]);
+    expect(padsOf('mp_same')).toEqual([1, 1, 1, 1]);
+    const res = await runOrt(model, { X: x });
+    names.forEach((n, i) => expect(maxDiff(ours[i]!, res[n]!), n).toBeLessThan(1e-5));
+
+    // Kernel 2 below stride 3 with no head pad: Caffe's ceil rule keeps a 4th column window starting at col 9 of 9.
+    const odd = core.Net('legacy_odd');
+    odd.Proto().op.push(core.CreateOperator('MaxPool', ['X'], ['Y'], { kernels: [3, 2], strides: [2, 3], legacy_pad: 3 }));
+    await expect(exportOnnx(odd, { inputs: { X: [2, 2, 7, 9] }, outputs: ['Y'] })).rejects.toThrow(
+      /MaxPool \(op #0 in net "legacy_odd"\): legacy_pad=3 gives a last window \(spatial dim 1\) that lies wholly in the padding/,
+    );
+  });
+
   it('rejects what it cannot export, with the op and blob named', async () => {
     workspace.ResetWorkspace();
     await workspace.FeedBlob('W', new Float32Array(2), { shape: [1, 2] });
