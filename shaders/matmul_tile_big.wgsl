@@ -30,13 +30,15 @@
 
 const TILE: u32 = 128u;
 const DEPTH: u32 = 8u;
-// vec4 quads of one operand per step: 8 depths x 32 quads of rows (or columns).
-const QUADS: u32 = 256u;
+// Elements of one operand per step: 8 depths x 128 rows (or columns).
+const STEP: u32 = 1024u;
 
-// Two halves of QUADS: tile_a[h * QUADS + d * 32 + q] = A at rows 4q..4q+3 of the tile, depth d of
-// the step staged in half h; tile_b likewise for B. 16 KiB in all, WebGPU's guaranteed limit.
-var<workgroup> tile_a: array<vec4<f32>, 512>;
-var<workgroup> tile_b: array<vec4<f32>, 512>;
+// Two halves of STEP: tile_a[h * STEP + d * 128 + r] = A at row r of the tile, depth d of the step
+// staged in half h; tile_b likewise for B. 16 KiB in all, WebGPU's guaranteed limit. Scalars, not
+// vec4s: a depth-contiguous quad lands in four different vec4s, and storing one component at a
+// runtime index is slow on software adapters.
+var<workgroup> tile_a: array<f32, 2048>;
+var<workgroup> tile_b: array<f32, 2048>;
 
 // The (row or column offset in the tile, depth offset in the step) of thread lid's quad.
 fn quad_origin(lid: u32, depth_contiguous: bool) -> vec2u {
@@ -74,24 +76,49 @@ fn load_b(r: u32, d: u32, interior: bool, d_end: u32) -> vec4<f32> {
   return q;
 }
 
-// Stores a quad read at quad_origin o into half h of a staged tile, as rows (or columns) x depths.
+// Stores a quad read at quad_origin o into half h of a staged tile: along the depth or the rows.
 fn stage_a(h: u32, o: vec2u, q: vec4<f32>) {
-  if (A_DEPTH_CONTIGUOUS) {
-    for (var c = 0u; c < 4u; c++) {
-      tile_a[h * QUADS + (o.y + c) * 32u + o.x / 4u][o.x % 4u] = q[c];
-    }
-  } else {
-    tile_a[h * QUADS + o.y * 32u + o.x / 4u] = q;
-  }
+  let at = h * STEP + o.y * TILE + o.x;
+  let step = select(1u, TILE, A_DEPTH_CONTIGUOUS);
+  tile_a[at] = q.x;
+  tile_a[at + step] = q.y;
+  tile_a[at + 2u * step] = q.z;
+  tile_a[at + 3u * step] = q.w;
 }
 
 fn stage_b(h: u32, o: vec2u, q: vec4<f32>) {
-  if (B_DEPTH_CONTIGUOUS) {
-    for (var c = 0u; c < 4u; c++) {
-      tile_b[h * QUADS + (o.y + c) * 32u + o.x / 4u][o.x % 4u] = q[c];
+  let at = h * STEP + o.y * TILE + o.x;
+  let step = select(1u, TILE, B_DEPTH_CONTIGUOUS);
+  tile_b[at] = q.x;
+  tile_b[at + step] = q.y;
+  tile_b[at + 2u * step] = q.z;
+  tile_b[at + 3u * step] = q.w;
+}
+
+fn staged_a(at: u32) -> vec4<f32> {
+  return vec4<f32>(tile_a[at], tile_a[at + 1u], tile_a[at + 2u], tile_a[at + 3u]);
+}
+
+fn staged_b(at: u32) -> vec4<f32> {
+  return vec4<f32>(tile_b[at], tile_b[at + 1u], tile_b[at + 2u], tile_b[at + 3u]);
+}
+
+// Stores row i of C at columns j0..j0+3 (checked unless the whole tile is inside C).
+fn store_quad(split: u32, i: u32, j0: u32, v: vec4<f32>, inside: bool) {
+  if (inside) {
+    store_out(split, i, j0, v.x);
+    store_out(split, i, j0 + 1u, v.y);
+    store_out(split, i, j0 + 2u, v.z);
+    store_out(split, i, j0 + 3u, v.w);
+    return;
+  }
+  if (i >= params.rows) {
+    return;
+  }
+  for (var c = 0u; c < 4u; c++) {
+    if (j0 + c < params.cols) {
+      store_out(split, i, j0 + c, v[c]);
     }
-  } else {
-    tile_b[h * QUADS + o.y * 32u + o.x / 4u] = q;
   }
 }
 
@@ -120,10 +147,11 @@ fn main(
   let oa = quad_origin(lid, A_DEPTH_CONTIGUOUS);
   let ob = quad_origin(lid, B_DEPTH_CONTIGUOUS);
 
-  var acc: array<vec4<f32>, 16>;
-  for (var r = 0u; r < 16u; r++) {
-    acc[r] = vec4<f32>(0.0);
-  }
+  // c<p><q>_<r>: row 4ty + r of row half p, the four columns 4tx.. of column half q.
+  var c00_0 = vec4<f32>(0.0); var c00_1 = vec4<f32>(0.0); var c00_2 = vec4<f32>(0.0); var c00_3 = vec4<f32>(0.0);
+  var c01_0 = vec4<f32>(0.0); var c01_1 = vec4<f32>(0.0); var c01_2 = vec4<f32>(0.0); var c01_3 = vec4<f32>(0.0);
+  var c10_0 = vec4<f32>(0.0); var c10_1 = vec4<f32>(0.0); var c10_2 = vec4<f32>(0.0); var c10_3 = vec4<f32>(0.0);
+  var c11_0 = vec4<f32>(0.0); var c11_1 = vec4<f32>(0.0); var c11_2 = vec4<f32>(0.0); var c11_3 = vec4<f32>(0.0);
   let steps = (max(d_end, d_begin) - d_begin + DEPTH - 1u) / DEPTH;
   if (steps > 0u) {
     let full = d_begin + DEPTH <= d_end;
@@ -144,17 +172,19 @@ fn main(
       qb = load_b(col0 + ob.x, d_next + ob.y, cols_inside && full, d_end);
     }
     for (var d = 0u; d < DEPTH; d++) {
-      let base = h * QUADS + d * 32u;
-      let a0 = tile_a[base + ty];
-      let a1 = tile_a[base + 16u + ty];
-      let b0 = tile_b[base + tx];
-      let b1 = tile_b[base + 16u + tx];
-      for (var r = 0u; r < 4u; r++) {
-        acc[r] = fma(vec4<f32>(a0[r]), b0, acc[r]);
-        acc[4u + r] = fma(vec4<f32>(a0[r]), b1, acc[4u + r]);
-        acc[8u + r] = fma(vec4<f32>(a1[r]), b0, acc[8u + r]);
-        acc[12u + r] = fma(vec4<f32>(a1[r]), b1, acc[12u + r]);
-      }
+      let base = h * STEP + d * TILE;
+      let a0 = staged_a(base + 4u * ty);
+      let a1 = staged_a(base + 64u + 4u * ty);
+      let b0 = staged_b(base + 4u * tx);
+      let b1 = staged_b(base + 64u + 4u * tx);
+      c00_0 = fma(vec4<f32>(a0.x), b0, c00_0); c01_0 = fma(vec4<f32>(a0.x), b1, c01_0);
+      c00_1 = fma(vec4<f32>(a0.y), b0, c00_1); c01_1 = fma(vec4<f32>(a0.y), b1, c01_1);
+      c00_2 = fma(vec4<f32>(a0.z), b0, c00_2); c01_2 = fma(vec4<f32>(a0.z), b1, c01_2);
+      c00_3 = fma(vec4<f32>(a0.w), b0, c00_3); c01_3 = fma(vec4<f32>(a0.w), b1, c01_3);
+      c10_0 = fma(vec4<f32>(a1.x), b0, c10_0); c11_0 = fma(vec4<f32>(a1.x), b1, c11_0);
+      c10_1 = fma(vec4<f32>(a1.y), b0, c10_1); c11_1 = fma(vec4<f32>(a1.y), b1, c11_1);
+      c10_2 = fma(vec4<f32>(a1.z), b0, c10_2); c11_2 = fma(vec4<f32>(a1.z), b1, c11_2);
+      c10_3 = fma(vec4<f32>(a1.w), b0, c10_3); c11_3 = fma(vec4<f32>(a1.w), b1, c11_3);
     }
     if (more) {
       stage_a(1u - h, oa, qa);
@@ -164,14 +194,16 @@ fn main(
   }
 
   let inside = rows_inside && cols_inside;
-  for (var r = 0u; r < 16u; r++) {
-    // acc[r]: row half r / 8, row 4ty + r % 4 within it; column half (r / 4) % 2.
-    let i = row0 + 64u * (r / 8u) + 4u * ty + r % 4u;
-    let j0 = col0 + 64u * ((r / 4u) % 2u) + 4u * tx;
-    for (var c = 0u; c < 4u; c++) {
-      if (inside || (i < params.rows && j0 + c < params.cols)) {
-        store_out(split, i, j0 + c, acc[r][c]);
-      }
-    }
-  }
+  let i0 = row0 + 4u * ty;
+  let i1 = i0 + 64u;
+  let j0 = col0 + 4u * tx;
+  let j1 = j0 + 64u;
+  store_quad(split, i0, j0, c00_0, inside); store_quad(split, i0, j1, c01_0, inside);
+  store_quad(split, i0 + 1u, j0, c00_1, inside); store_quad(split, i0 + 1u, j1, c01_1, inside);
+  store_quad(split, i0 + 2u, j0, c00_2, inside); store_quad(split, i0 + 2u, j1, c01_2, inside);
+  store_quad(split, i0 + 3u, j0, c00_3, inside); store_quad(split, i0 + 3u, j1, c01_3, inside);
+  store_quad(split, i1, j0, c10_0, inside); store_quad(split, i1, j1, c11_0, inside);
+  store_quad(split, i1 + 1u, j0, c10_1, inside); store_quad(split, i1 + 1u, j1, c11_1, inside);
+  store_quad(split, i1 + 2u, j0, c10_2, inside); store_quad(split, i1 + 2u, j1, c11_2, inside);
+  store_quad(split, i1 + 3u, j0, c10_3, inside); store_quad(split, i1 + 3u, j1, c11_3, inside);
 }

@@ -7,7 +7,7 @@ import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
 import { BIG_TILE, matmulCall } from './fc.js';
 import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
-import { canonicalAxis, requireDType, size } from './shape.js';
+import { canonicalAxis, ceilDiv, requireDType, size } from './shape.js';
 
 const matmulArgs = {
   axis_a: arg.int(1),
@@ -51,10 +51,11 @@ function matmulDims(ctx: OpContext<typeof matmulArgs>): MatMulDims {
 }
 
 /**
- * Products at least this large in M and N, and this deep, take the 128x128 tile: below, its
- * 8x8 register blocks would mostly multiply padding, and a 64x64 grid spreads over more cores.
+ * Products of at least this many 128x128 tiles, and this deep, take the big tile: with fewer, a
+ * 64x64 grid spreads the work over more cores (on SwiftShader one workgroup runs on one CPU core:
+ * a single 128x128 tile at 128³ ran 2x slower than four 64x64 ones), and short sums mostly stage.
  */
-const BIG_MIN_ROWS = 128;
+const BIG_MIN_TILES = 4;
 const BIG_MIN_DEPTH = 32;
 
 /**
@@ -62,7 +63,7 @@ const BIG_MIN_DEPTH = 32;
  * are multiples of 4, matmul_big.wgsl for other large products, matmul.wgsl (64x64) below.
  */
 export function matmulKernel(d: MatMulDims, transA: number, transB: number): KernelCall {
-  if (d.M < BIG_MIN_ROWS || d.N < BIG_MIN_ROWS || d.K < BIG_MIN_DEPTH) return matmulCall('matmul.wgsl', d.M, d.N, d.K);
+  if (ceilDiv(d.M, BIG_TILE) * ceilDiv(d.N, BIG_TILE) < BIG_MIN_TILES || d.K < BIG_MIN_DEPTH) return matmulCall('matmul.wgsl', d.M, d.N, d.K);
   const aligned = (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
   return matmulCall(aligned ? 'matmul_big_v4.wgsl' : 'matmul_big.wgsl', d.M, d.N, d.K, d.K, undefined, BIG_TILE);
 }

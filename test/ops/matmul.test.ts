@@ -106,6 +106,8 @@ describe('MatMul on the 128x128 tile', () => {
 
   it('is chosen for large products, with vec4 loads when the layout is aligned', () => {
     expect(shader([64, 64], [64, 64], {})).toBe('matmul.wgsl');
+    // One or two 128x128 tiles would leave cores idle: 64x64 tiles.
+    expect(shader([129, 64], [64, 128], {})).toBe('matmul.wgsl');
     expect(shader([257, 67], [67, 131], {})).toBe('matmul_big.wgsl');
     expect(shader([256, 68], [68, 132], {})).toBe('matmul_big_v4.wgsl');
     // trans_a: A is stored [K,M], contiguous along M.
@@ -120,7 +122,7 @@ describe('MatMul on the 128x128 tile', () => {
   it.each([
     [257, 67, 131],
     [132, 68, 260],
-    [129, 36, 128],
+    [129, 36, 260],
   ])('matches the reference for M=%i K=%i N=%i with every transpose combination', async (M, K, N) => {
     for (const [ta, tb] of [[0, 0], [1, 0], [0, 1], [1, 1]] as const) {
       const [err] = await compareWithReference('MatMul', operands(M, K, N, ta, tb), { trans_a: ta, trans_b: tb });
