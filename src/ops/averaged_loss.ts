@@ -27,7 +27,7 @@ function reduceFused(n: number, average: boolean): FusedStage[] {
 
 /** dX = dY[0]·scale everywhere, as a fusable map. */
 function reduceGradFused(n: number, average: boolean): FusedStage[] {
-  return [{ class: 'map', items: n, body: `stf(out0 + i, ldf(in1) * ${f32Lit(scaleOf(n, average))});` }];
+  return [{ class: 'map', items: n, pointwise: true, body: `stf(out0 + i, ldf(in1) * ${f32Lit(scaleOf(n, average))});` }];
 }
 
 function reduceReference(x: HostTensor, average: boolean): HostTensor[] {

@@ -38,7 +38,8 @@ export const ConstantFill = defineOp({
       },
     ];
   },
-  fusable: (ctx, [y]) => [{ class: 'map', items: size(y!.shape), body: `stu(out0 + i, ${valueBits(ctx.args.value, y!.dtype)}u);` }],
+  // An input gives only the shape: the stage reads none.
+  fusable: (ctx, [y]) => [{ class: 'map', items: size(y!.shape), reads: [], pointwise: true, body: `stu(out0 + i, ${valueBits(ctx.args.value, y!.dtype)}u);` }],
   reference(inputs, args) {
     const shape = inputs.length ? [...inputs[0]!.shape, ...(args.extra_shape ?? [])] : [...(args.shape ?? [])];
     const value = storageDType(args.dtype) === 'float32' ? Math.fround(args.value) : args.value;

@@ -21,7 +21,7 @@ export function identityKernels<S extends ArgSchema>(ctx: OpContext<S>, [y]: rea
 
 /** The copy as a fusable map (in place it moves each word onto itself). */
 export function identityFused<S extends ArgSchema>(_ctx: OpContext<S>, [y]: readonly TensorInfo[]): FusedStage[] {
-  return [{ class: 'map', items: storageWords(y!.dtype, size(y!.shape)), body: 'stu(out0 + i, ldu(in0 + i));' }];
+  return [{ class: 'map', items: storageWords(y!.dtype, size(y!.shape)), pointwise: true, body: 'stu(out0 + i, ldu(in0 + i));' }];
 }
 
 export const Copy = defineOp({

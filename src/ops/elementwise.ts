@@ -330,7 +330,7 @@ function binaryOp(type: string, symbol: string, math: BinaryMath, inPlace: reado
         `let b = ${ld}(in1 + ${fusedIndex('i', walk.shape, walk.strides[1]!)});`,
         `${st}(out0 + i, ${math.wgsl[dtype]});`,
       ].join('\n');
-      return [{ class: 'map', items: size(c!.shape), body }];
+      return [{ class: 'map', items: size(c!.shape), pointwise: true, body }];
     },
     reference([a, b]: HostTensor[], args: ArgValues<BroadcastArgs>): HostTensor[] {
       const bc = hostBroadcast(a!, b!, args);

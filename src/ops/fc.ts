@@ -142,7 +142,8 @@ function dotMap(rows: number, cols: number, depth: number, a: string, b: string,
     '}',
     store,
   ].join('\n');
-  return { class: 'map', items: rows * cols, cost: depth, body };
+  // Item i stores word i of the output; the operands it reads are not pointwise.
+  return { class: 'map', items: rows * cols, cost: depth, pointwise: 'outputs', body };
 }
 
 /** FC's fc_skinny.wgsl handles W up to this many rows (outputs) and columns (inputs). */
@@ -256,12 +257,12 @@ export const FCGradient = defineOp({
     const { M, N, K } = fcDims(ctx);
     const stages: FusedStage[] = [
       // dW[n,k] = Σ_m dY[m,n]·X[m,k]; db[n] = Σ_m dY[m,n].
-      { class: 'reduction', items: N * K, terms: M, term: `ldf(in2 + j * ${N}u + i / ${K}u) * ldf(in0 + j * ${K}u + i % ${K}u)`, finish: 'stf(out0 + i, acc);' },
-      { class: 'reduction', items: N, terms: M, term: `ldf(in2 + j * ${N}u + i)`, finish: 'stf(out1 + i, acc);' },
+      { class: 'reduction', items: N * K, terms: M, term: `ldf(in2 + j * ${N}u + i / ${K}u) * ldf(in0 + j * ${K}u + i % ${K}u)`, finish: 'stf(out0 + i, acc);', writes: [0] },
+      { class: 'reduction', items: N, terms: M, term: `ldf(in2 + j * ${N}u + i)`, finish: 'stf(out1 + i, acc);', writes: [1] },
     ];
     if (ctx.op.output.length === 3) {
       // dX[m,k] = Σ_n dY[m,n]·W[n,k].
-      stages.push(dotMap(M, K, N, 'in2', 'in1', true, 'stf(out2 + i, acc);'));
+      stages.push({ ...dotMap(M, K, N, 'in2', 'in1', true, 'stf(out2 + i, acc);'), writes: [2] });
     }
     return stages;
   },

@@ -101,15 +101,24 @@ export interface KernelCall {
  * helpers `ldf/ldi/ldu(addr)` and `stf/sti/stu(addr, v)`, with `in<k>` / `out<k>` the word offset of
  * input / output k and `rng` the offset of the RNG state [seed_lo, seed_hi, counter_lo, counter_hi].
  * Sizes are known when the form is built, so bodies write them as literals. Work items are spread
- * over the lanes of one workgroup; the pass puts a barrier between stages.
+ * over the lanes of one workgroup (or a grid of them); the pass puts a barrier (or a new dispatch)
+ * between stages that depend on each other. `reads` / `writes`: the indices of the inputs a stage
+ * reads (a fill that takes its shape from an input reads none) and the outputs it writes, when not
+ * all, so stages that share no data need no barrier between them.
  */
-export type FusedStage =
-  /** Elementwise or row-wise map (`rowmap`: one item per row), in-place update, or RNG fill: `body` handles item `i`. */
-  | { class: 'map' | 'rowmap' | 'update' | 'rng'; items: number; body: string; cost?: number; includes?: readonly string[] }
+export type FusedStage = { reads?: readonly number[]; writes?: readonly number[] } & (
+  /**
+   * Elementwise or row-wise map (`rowmap`: one item per row), in-place update, or RNG fill: `body`
+   * handles item `i`. `pointwise`: item i touches word i, and no other, of every operand whose word
+   * count equals `items` (`'outputs'`: of every such output), so a stage reading what such a stage
+   * wrote needs no barrier between them.
+   */
+  | { class: 'map' | 'rowmap' | 'update' | 'rng'; items: number; body: string; cost?: number; pointwise?: boolean | 'outputs'; includes?: readonly string[] }
   /** One invocation runs `body` (counters, learning rates, single values). */
   | { class: 'scalar'; body: string; includes?: readonly string[] }
   /** For each output item `i`: `acc` = Σ over `j` < terms of `term`, then `finish` stores it. */
-  | { class: 'reduction'; items: number; terms: number; term: string; finish: string; includes?: readonly string[] };
+  | { class: 'reduction'; items: number; terms: number; term: string; finish: string; includes?: readonly string[] }
+);
 
 /** WGSL literal of a float32 value, exact (the bit pattern), for fusable bodies. */
 export function f32Lit(x: number): string {

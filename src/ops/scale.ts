@@ -20,7 +20,7 @@ export const Scale = defineOp({
     const shader = ctx.op.input[0] === ctx.op.output[0] ? 'scale_in_place.wgsl' : 'scale.wgsl';
     return [{ shader, uniforms: { n, scale: ctx.args.scale }, workgroups: linearWorkgroups(n) }];
   },
-  fusable: (ctx, [y]) => [{ class: 'map', items: size(y!.shape), body: `stf(out0 + i, ldf(in0 + i) * ${f32Lit(ctx.args.scale)});` }],
+  fusable: (ctx, [y]) => [{ class: 'map', items: size(y!.shape), pointwise: true, body: `stf(out0 + i, ldf(in0 + i) * ${f32Lit(ctx.args.scale)});` }],
   // The autodiff copies the forward's `scale` onto the gradient op.
   gradient: (g) => ({ ops: [g.op('Scale', [g.GO(0)!], [g.GI(0)])], inputGrads: [g.GI(0)] }),
   reference: ([x], args) => [{ shape: [...x!.shape], data: x!.data.map((v) => v * Math.fround(args.scale)) }],

@@ -36,7 +36,7 @@ export const SquaredL2Distance = defineOp({
       '}',
       'stf(out0 + i, 0.5 * s);',
     ].join('\n');
-    return [{ class: 'rowmap', items: rows, cost: cols, body }];
+    return [{ class: 'rowmap', items: rows, cost: cols, pointwise: true, body }];
   },
   gradient: (g) => ({
     ops: [g.op('SquaredL2DistanceGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(0), g.GI(1)])],
@@ -87,7 +87,7 @@ export const SquaredL2DistanceGradient = defineOp({
   fusable(ctx) {
     const shape = ctx.inputs[0]!.shape;
     const body = `let g = (ldf(in0 + i) - ldf(in1 + i)) * ldf(in2 + i / ${rowsCols(shape).cols}u);\nstf(out0 + i, g);\nstf(out1 + i, -g);`;
-    return [{ class: 'map', items: size(shape), body }];
+    return [{ class: 'map', items: size(shape), pointwise: true, body }];
   },
   noGradient: 'second derivatives are not supported',
   reference([x, y, dz]) {

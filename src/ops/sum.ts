@@ -43,7 +43,7 @@ export const Sum = defineOp({
     // Added in input order from input 0, as the copy + accumulate dispatches do.
     const [ld, st] = y!.dtype === 'int32' ? ['ldi', 'sti'] : ['ldf', 'stf'];
     const terms = ctx.op.input.map((_, k) => `${ld}(in${k} + i)`);
-    return [{ class: 'map', items: size(y!.shape), body: `${st}(out0 + i, ${terms.join(' + ')});` }];
+    return [{ class: 'map', items: size(y!.shape), pointwise: true, body: `${st}(out0 + i, ${terms.join(' + ')});` }];
   },
   // Caffe2's maker emits no op: the output gradient is every input's gradient.
   gradient: (g) => ({ ops: [], inputGrads: g.def.input.map(() => g.GO(0)!) }),

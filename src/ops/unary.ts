@@ -49,7 +49,7 @@ export function unaryKernels(ctx: OpContext<ArgSchema>, code: number, a = 0, b =
 
 /** The fusable form of an elementwise float32 map: `out0[i] = expr` (see shaders/unary_math.wgsl). */
 export function unaryFused(n: number, expr: string): FusedStage[] {
-  return [{ class: 'map', items: n, body: `stf(out0 + i, ${expr});`, includes: ['unary_math.wgsl'] }];
+  return [{ class: 'map', items: n, pointwise: true, body: `stf(out0 + i, ${expr});`, includes: ['unary_math.wgsl'] }];
 }
 
 /** X's shape, after checking X is float32. */

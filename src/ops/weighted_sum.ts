@@ -107,7 +107,7 @@ export const WeightedSum = defineOp({
   fusable(ctx, [y]) {
     // Σ w_p·X_p in pair order, as the dispatches add them.
     const terms = Array.from({ length: ctx.op.input.length / 2 }, (_, p) => `acc += ldf(in${2 * p + 1}) * ldf(in${2 * p} + i);`);
-    return [{ class: 'update', items: size(y!.shape), cost: terms.length, body: ['var acc = 0.0;', ...terms, 'stf(out0 + i, acc);'].join('\n') }];
+    return [{ class: 'update', items: size(y!.shape), cost: terms.length, pointwise: true, body: ['var acc = 0.0;', ...terms, 'stf(out0 + i, acc);'].join('\n') }];
   },
   gradient: (g) => {
     const a = g.def.arg.find((x) => x.name === 'grad_on_w');

@@ -1,13 +1,16 @@
 /**
  * The fusion pass, between shape checking and binding: consecutive ops that declare a fusable form
- * become one generated kernel (fused_wgsl.ts) over one workgroup, whose blobs live in one arena
- * buffer. Blobs are copied into the arena before the kernel and back after it, so every blob holds
- * what the unfused run gives; when the whole iteration fuses, RunNet(name, n) is one dispatch that
- * loops n times. Ops without a fusable form, and work too big for one workgroup, stay separate
- * dispatches. `CAFFE2_WEBGPU_FUSION=0` or `workspace.Init({ fusion: false })` turns fusion off.
+ * become a segment whose blobs live in one arena buffer. Blobs are copied into the arena before the
+ * segment and back after it, so every blob holds what the unfused run gives. A segment whose
+ * iteration fits one workgroup's budget is one generated kernel (fused_wgsl.ts) over one
+ * workgroup, and when it is the whole iteration RunNet(name, n) is one dispatch that loops n times;
+ * a bigger one is a few kernels over a grid of workgroups, split where the whole grid must finish
+ * first (a reduction's result, a map's output read at other items). Ops without a fusable form
+ * stay separate dispatches. `CAFFE2_WEBGPU_FUSION=0` or `workspace.Init({ fusion: false })` turns
+ * fusion off.
  */
 import type { FusedStage } from '../ops/registry.js';
-import { generateFusedKernel, sourceHash, type PlacedStage } from './fused_wgsl.js';
+import { generateFusedKernel, generateGridKernels, sourceHash, type PlacedStage } from './fused_wgsl.js';
 
 /** A blob as one op sees it: the buffer of the blob's version there, and its element count. */
 export interface FusionOperand {
@@ -32,6 +35,8 @@ export interface FusionSettings {
   lanes?: number;
   /** Work one dispatch may loop over (iterations × an iteration's cost); default LOOP_WORK. */
   loopWork?: number;
+  /** Work of an iteration beyond which a segment runs over a grid of workgroups; default workgroupBudget. */
+  workgroupWork?: number;
 }
 
 function envEnabled(): boolean {
@@ -64,11 +69,20 @@ export function fusionLanes(software: boolean): number {
 }
 
 /**
- * Work one fused iteration may hold (items × per-item cost, summed over stages): beyond this a
- * single workgroup is slower than the separate, many-workgroup kernels.
+ * Work (items × per-item cost, summed over stages) of an iteration that one workgroup runs: beyond
+ * this the segment runs over a grid of workgroups. On a CPU adapter one workgroup is one thread
+ * and a grid buys at most the few other cores for a dispatch and copies each: only huge iterations
+ * gain (the toy step at batch 65536, ~10^6, is fastest in one). On a GPU one workgroup is one of
+ * ~100 compute units: a grid pays off once each lane would run a few hundred items (an estimate
+ * from ~5 µs per dispatch and ~1 ns per item and lane; not yet measured on a GPU).
  */
-function workBudget(lanes: number): number {
-  return lanes <= SOFTWARE_LANES ? 1 << 22 : 1 << 24;
+function workgroupBudget(lanes: number): number {
+  return settings.workgroupWork ?? (lanes <= SOFTWARE_LANES ? 1 << 22 : lanes * 512);
+}
+
+/** Lanes of a grid segment's workgroups: 64 on a CPU adapter (a barrier there costs by lanes), 256 on a GPU. */
+function gridLanes(lanes: number): number {
+  return lanes <= SOFTWARE_LANES ? 64 : Math.max(lanes, 64);
 }
 
 /**
@@ -84,15 +98,22 @@ export interface ArenaRegion {
   words: number;
 }
 
-/** One fused kernel: ops [from, to) of the net (to = ops.length + 1 includes the RNG advance). */
+/** A generated kernel of a segment: name (by source hash), WGSL and the workgroups a dispatch runs. */
+export interface FusedKernel {
+  shader: string;
+  code: string;
+  workgroups: number;
+}
+
+/** Fused ops [from, to) of the net (to = ops.length + 1 includes the RNG advance). */
 export interface FusedSegment {
   from: number;
   to: number;
-  /** Kernel name (by source hash) and its generated WGSL. */
-  shader: string;
-  code: string;
+  /** One single-workgroup kernel that loops iterations inside (`loops`), or the grid kernels of one iteration in order. */
+  kernels: FusedKernel[];
+  loops: boolean;
   lanes: number;
-  /** Most iterations one dispatch loops: LOOP_WORK over an iteration's work (items × per-item cost). */
+  /** Most iterations one looping dispatch runs: LOOP_WORK over an iteration's work (items × per-item cost). */
   maxLoop: number;
   arenaWords: number;
   copyIn: ArenaRegion[];
@@ -123,9 +144,10 @@ interface Unit {
 
 /**
  * Splits a net into pieces; `lanes` from fusionLanes, `maxArenaBytes` the most one binding may see
- * (a segment whose arena would be larger stays unfused). Returns one 'ops' piece when fusion is off.
+ * (a segment whose arena would be larger stays unfused), `maxWorkgroups` the adapter's
+ * maxComputeWorkgroupsPerDimension. Returns one 'ops' piece when fusion is off.
  */
-export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaBytes: number): PlanPiece[] {
+export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaBytes: number, maxWorkgroups = 65535): PlanPiece[] {
   const random = ops.some((o) => o.random);
   const units: Unit[] = ops.map((o, index) => ({
     index,
@@ -135,7 +157,6 @@ export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaByte
   if (random) units.push({ index: ops.length, stages: [RNG_ADVANCE], cost: 1 });
   if (!settings.enabled) return [{ kind: 'ops', from: 0, to: ops.length }];
 
-  const budget = workBudget(lanes);
   const pieces: PlanPiece[] = [];
   let opsFrom = 0;
   const flushOps = (to: number): void => {
@@ -143,13 +164,12 @@ export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaByte
   };
   let u = 0;
   while (u < units.length) {
-    // The longest run of fusable units from u within the budget.
+    // The longest run of fusable units from u.
     let end = u;
-    let cost = 0;
-    while (end < units.length && units[end]!.stages && cost + units[end]!.cost <= budget) cost += units[end++]!.cost;
+    while (end < units.length && units[end]!.stages) end++;
     // Two units at least: one op alone gains little from the arena copies, and a one-op net (an op
     // test, RunOperatorOnce) then runs the op's own kernels.
-    const segment = end - u >= 2 ? buildSegment(ops, units.slice(u, end), lanes) : null;
+    const segment = end - u >= 2 ? buildSegment(ops, units.slice(u, end), lanes, maxWorkgroups) : null;
     if (segment && segment.arenaWords * 4 <= maxArenaBytes) {
       flushOps(units[u]!.index);
       pieces.push({ kind: 'fused', segment });
@@ -164,8 +184,8 @@ export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaByte
   return pieces;
 }
 
-/** Lays out the arena of a segment, decides its copies and generates its kernel. */
-function buildSegment(ops: readonly FusionOp[], units: readonly Unit[], lanes: number): FusedSegment {
+/** Lays out the arena of a segment, decides its copies and generates its kernels (one workgroup or a grid, by its work). */
+function buildSegment(ops: readonly FusionOp[], units: readonly Unit[], lanes: number, maxWorkgroups: number): FusedSegment {
   type Key = ArenaRegion['key'];
   const regions = new Map<Key, ArenaRegion>();
   let words = 0;
@@ -188,7 +208,7 @@ function buildSegment(ops: readonly FusionOp[], units: readonly Unit[], lanes: n
       // The RNG advance reads and writes the state.
       if (!written.has(null)) copyIn.add(null);
       written.add(null);
-      placed.push({ stage: unit.stages![0]!, inputs: [], outputs: [], rng, runOnce: false, where: 'rng advance', reads: [rng], writes: [rng] });
+      placed.push({ stage: unit.stages![0]!, inputs: [], outputs: [], rng, runOnce: false, where: 'rng advance', reads: [rng], writes: [rng], pointwise: new Set() });
       continue;
     }
     if (op.random && !written.has(null)) copyIn.add(null);
@@ -203,19 +223,29 @@ function buildSegment(ops: readonly FusionOp[], units: readonly Unit[], lanes: n
     });
     for (const o of op.outputs) written.add(o.key);
     const reads = op.random ? [...inputs, rng] : inputs;
-    for (const stage of unit.stages!) placed.push({ stage, inputs, outputs, rng, runOnce: op.runOnce, where: op.where, reads, writes: outputs });
+    const wordsAt = new Map([...regions.values()].map((r) => [r.offset, r.words]));
+    for (const stage of unit.stages!) {
+      const claimed = 'pointwise' in stage && stage.pointwise ? (stage.pointwise === 'outputs' ? outputs : [...inputs, ...outputs]) : [];
+      const pointwise = new Set(claimed.filter((o) => wordsAt.get(o) === (stage as { items: number }).items));
+      const stageReads = stage.reads ? [...stage.reads.map((k) => inputs[k]!), ...(op.random ? [rng] : [])] : reads;
+      const writes = stage.writes ? stage.writes.map((k) => outputs[k]!) : outputs;
+      placed.push({ stage, inputs, outputs, rng, runOnce: op.runOnce, where: op.where, reads: stageReads, writes, pointwise });
+    }
   }
   const arenaWords = Math.max(1, words);
-  const code = generateFusedKernel(placed, lanes, arenaWords);
+  const work = units.reduce((a, u) => a + u.cost, 0);
+  const loops = work <= workgroupBudget(lanes);
+  const kernelLanes = loops ? lanes : gridLanes(lanes);
+  const generated = loops ? [{ code: generateFusedKernel(placed, lanes, arenaWords), workgroups: 1 }] : generateGridKernels(placed, kernelLanes, arenaWords, maxWorkgroups);
   const last = units[units.length - 1]!.index;
   const list = (keys: Set<Key>): ArenaRegion[] => [...keys].map((k) => regions.get(k)!).filter((r) => r.words > 0);
   return {
     from: units[0]!.index,
     to: last + 1,
-    shader: `fused_${sourceHash(code)}.wgsl`,
-    code,
-    lanes,
-    maxLoop: Math.max(1, Math.floor((settings.loopWork ?? LOOP_WORK) / Math.max(1, units.reduce((a, u) => a + u.cost, 0)))),
+    kernels: generated.map((g) => ({ ...g, shader: `fused_${sourceHash(g.code)}.wgsl` })),
+    loops,
+    lanes: kernelLanes,
+    maxLoop: loops ? Math.max(1, Math.floor((settings.loopWork ?? LOOP_WORK) / Math.max(1, work))) : 1,
     arenaWords,
     copyIn: list(copyIn),
     copyOut: list(written),

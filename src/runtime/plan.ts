@@ -88,10 +88,10 @@ export class NetPlan {
 
   /** Dispatches one iteration encodes (run_once fills counted); a fused whole net loops inside its one. */
   get dispatchCount(): number {
-    return this.steps.length;
+    return this.steps.reduce((a, d) => a + (d instanceof FusedStep ? d.dispatchesPerIteration : 1), 0);
   }
 
-  /** True when the whole iteration is one fused kernel, so n iterations are one dispatch. */
+  /** True when the whole iteration is one fused segment, which encodes n iterations itself (one dispatch when it loops). */
   get loopsInKernel(): boolean {
     return this.steps.length === 1 && this.steps[0] instanceof FusedStep;
   }
@@ -237,12 +237,13 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, li
       checked.map((c, i) => ({ ...c, inputs: built.versions[i]!.inputs.map(operand), outputs: built.versions[i]!.outputs.map(operand) })),
       fusionLanes(ctx.adapter.software),
       limits.maxBindingSize,
+      device.limits.maxComputeWorkgroupsPerDimension,
     ).flatMap((p) => (p.kind === 'fused' ? [p.segment] : []));
     const fusedAt = new Map(segments.map((seg) => [seg.from, seg]));
     const unfused = (i: number): boolean => !segments.some((seg) => seg.from <= i && i < seg.to);
     const [compiled, fusedKernels] = await Promise.all([
       Promise.all(checked.map((c, i) => (unfused(i) ? Promise.all(c.calls.map((k) => ctx.kernels.get(k))) : []))),
-      Promise.all(segments.map((seg) => ctx.kernels.get({ shader: seg.shader, generated: seg.code }))),
+      Promise.all(segments.map((seg) => Promise.all(seg.kernels.map((k) => ctx.kernels.get({ shader: k.shader, generated: k.code }))))),
     ]);
     const fusedStep = (seg: FusedSegment): FusedStep =>
       FusedStep.create(ctx, seg, fusedKernels[segments.indexOf(seg)]!, store.rng, owned, `net "${net.name}" fused ops #${seg.from}-${seg.to - 1}`);

@@ -10,7 +10,7 @@ import { fusedAndUnfused, makeRng, randomIntTensor, randomTensor, useGpu } from 
 
 useGpu();
 
-afterEach(() => configureFusion({ enabled: true, lanes: undefined, loopWork: undefined }));
+afterEach(() => configureFusion({ enabled: true, lanes: undefined, loopWork: undefined, workgroupWork: undefined }));
 
 interface Built {
   init: Net;
@@ -63,8 +63,8 @@ interface RunResult {
   dispatches: [number, number];
 }
 
-async function runBoth(net: Built, iters: number, fusion: boolean, lanes?: number): Promise<RunResult> {
-  configureFusion({ enabled: fusion, lanes });
+async function runBoth(net: Built, iters: number, fusion: boolean, lanes?: number, workgroupWork?: number): Promise<RunResult> {
+  configureFusion({ enabled: fusion, lanes, workgroupWork });
   workspace.ResetWorkspace();
   workspace.SetSeed(1234);
   await workspace.RunNetOnce(net.init);
@@ -119,6 +119,37 @@ describe('fusion', () => {
       expect(other.dispatches).toEqual([1, 1]);
     });
   }
+
+  for (const [batch, k] of [
+    [4096, 3],
+    [9000, 2],
+  ] as const) {
+    it(`random net at batch ${batch} over one workgroup's budget: grid dispatches split where the grid must sync, same blobs`, async () => {
+      const net = randomNet(batch + k, batch, k);
+      const plain = await runBoth(net, 3, false);
+      // A budget below the iteration's work, as a GPU's is at these sizes (SwiftShader's is larger).
+      const grid = await runBoth(net, 3, true, undefined, 1000);
+      expectSameBlobs(plain, grid);
+      const [one, two] = grid.dispatches;
+      // Split only where the grid must sync (after the fills, FC, the loss and gradient reductions):
+      // fewer than half the unfused dispatches, the same number every iteration.
+      expect(one).toBeGreaterThan(2);
+      expect(one).toBeLessThan(plain.dispatches[0] / 2);
+      expect(two).toBe(2 * one);
+    });
+  }
+
+  it('the tutorial net at batch 16384 with a GPU\'s 256 lanes runs as a grid in 4 dispatches, same W, B, ITER, LR and RNG state', async () => {
+    const { buildToyRegression } = await import('../../src/models/toy_regression.js');
+    const net = buildToyRegression({ batch: 16384 });
+    const plain = await runBoth(net, 5, false);
+    // Over 256 lanes' budget by the default rule: fills | FC, loss gradient maps, LR | loss and
+    // weight-gradient reductions | updates.
+    const grid = await runBoth(net, 5, true, 256);
+    expectSameBlobs(plain, grid);
+    expect(grid.dispatches).toEqual([4, 16]);
+    expect(plain.dispatches[0]).toBeGreaterThan(15);
+  });
 
   it('the tutorial net: one dispatch per RunNet(n) and the same W, B, ITER, LR and RNG state', async () => {
     const { buildToyRegression } = await import('../../src/models/toy_regression.js');
@@ -270,6 +301,36 @@ describe('fusion', () => {
     // The arena holds x, y, z (300 words) and the RNG state (4).
     expect(fusedPieces(304 * 4)).toHaveLength(1);
     expect(fusedPieces(304 * 4 - 4)).toHaveLength(0);
+  });
+
+  it('chooses one workgroup or a grid by the iteration\'s work and the adapter, and splits the grid where it must sync', () => {
+    const blob = (words: number) => ({ key: { buffer: {} as GPUBuffer }, words });
+    const chain = (n: number): FusionOp[] => {
+      const [x, y, z, s, w] = [blob(n), blob(n), blob(n), blob(1), blob(n)];
+      const map = { class: 'map' as const, items: n, body: 'stu(out0 + i, ldu(in0 + i));' };
+      const sum = { class: 'reduction' as const, items: 1, terms: n, term: 'ldf(in0 + j)', finish: 'stf(out0 + i, acc);' };
+      return [
+        { where: 'Copy (op #0)', inputs: [x], outputs: [y], runOnce: false, random: false, fused: [map] },
+        // Reads x only: no dependency on op #0, so the same dispatch.
+        { where: 'Copy (op #1)', inputs: [x], outputs: [z], runOnce: false, random: false, fused: [map] },
+        { where: 'SumElements (op #2)', inputs: [y], outputs: [s], runOnce: false, random: false, fused: [sum] },
+        { where: 'Scale (op #3)', inputs: [s], outputs: [w], runOnce: false, random: false, fused: [map] },
+      ];
+    };
+    const segment = (ops: FusionOp[], lanes: number) => {
+      const pieces = planFusion(ops, lanes, 1 << 30, 100);
+      expect(pieces).toHaveLength(1);
+      const p = pieces[0]!;
+      if (p.kind !== 'fused') throw new Error('expected one fused segment');
+      return p.segment;
+    };
+    // A GPU (256 lanes): small data loops in one workgroup; large data is a grid split at the reduction and its consumer.
+    expect(segment(chain(1000), 256)).toMatchObject({ loops: true, kernels: [{ workgroups: 1 }] });
+    const big = segment(chain(1 << 20), 256);
+    expect(big.loops).toBe(false);
+    expect(big.kernels.map((k) => k.workgroups)).toEqual([100, 1, 100]);
+    // A CPU adapter (4 lanes) keeps the same data in one workgroup: one thread runs it either way.
+    expect(segment(chain(1 << 20), 4).loops).toBe(true);
   });
 
   it('Init({ fusion: false }) turns it off for nets created afterwards', async () => {
