@@ -14,10 +14,11 @@ import { fcSuite } from './suites/fc.js';
 import { elementwiseSuite } from './suites/elementwise.js';
 import { overheadSuite } from './suites/overhead.js';
 import { convSuite } from './suites/conv.js';
+import { lenetSuite } from './suites/lenet.js';
 import { formatTable, Progress, type BenchReport } from './report.js';
 import { evaluateTargets } from './targets.js';
 
-const SUITES: readonly Suite[] = [toySuite, fcSuite, elementwiseSuite, overheadSuite, convSuite];
+const SUITES: readonly Suite[] = [toySuite, fcSuite, elementwiseSuite, overheadSuite, convSuite, lenetSuite];
 
 /** What the command line asked for. */
 export interface BenchArgs {
@@ -32,7 +33,7 @@ export interface BenchArgs {
 }
 
 export const USAGE = `usage: caffe2-webgpu bench [--suite S] [--quick|--full] [--json FILE] [--repeats N] [--targets]
-  --suite S     toy, fc, elementwise, overhead, conv or all (repeatable, or comma-separated; default all)
+  --suite S     toy, fc, elementwise, overhead, conv, lenet or all (repeatable, or comma-separated; default all)
   --quick       CI-sized run: small sizes, few repeats (under a minute on a software adapter)
   --full        the full sizes, for a real GPU: adds FC 2048³ and 4096³ (hours on a software adapter)
   --json FILE   also write adapter, versions, date, every sample and every check to FILE

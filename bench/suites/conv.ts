@@ -47,7 +47,7 @@ function toNhwc(x: Float32Array, n: number, c: number, h: number, w: number): Fl
 }
 
 /** Filters [m, c, k, k] as tfjs's [k, k, c, m]. */
-function toHwio(w: Float32Array, m: number, c: number, k: number): Float32Array {
+export function toHwio(w: Float32Array, m: number, c: number, k: number): Float32Array {
   const out = new Float32Array(w.length);
   for (let o = 0; o < m; o++) for (let ch = 0; ch < c; ch++) for (let i = 0; i < k * k; i++) out[(i * c + ch) * m + o] = w[(o * c + ch) * k * k + i]!;
   return out;
