@@ -37,6 +37,8 @@ export interface FusionSettings {
   loopWork?: number;
   /** Work of an iteration beyond which a segment runs over a grid of workgroups; default workgroupBudget. */
   workgroupWork?: number;
+  /** False: tree reductions in workgroup memory even where the adapter offers subgroup sums. */
+  subgroups?: boolean;
 }
 
 function envEnabled(): boolean {
@@ -145,9 +147,10 @@ interface Unit {
 /**
  * Splits a net into pieces; `lanes` from fusionLanes, `maxArenaBytes` the most one binding may see
  * (a segment whose arena would be larger stays unfused), `maxWorkgroups` the adapter's
- * maxComputeWorkgroupsPerDimension. Returns one 'ops' piece when fusion is off.
+ * maxComputeWorkgroupsPerDimension, `subgroups` whether the device has the 'subgroups' feature.
+ * Returns one 'ops' piece when fusion is off.
  */
-export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaBytes: number, maxWorkgroups = 65535): PlanPiece[] {
+export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaBytes: number, maxWorkgroups = 65535, subgroups = false): PlanPiece[] {
   const random = ops.some((o) => o.random);
   const units: Unit[] = ops.map((o, index) => ({
     index,
@@ -169,7 +172,7 @@ export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaByte
     while (end < units.length && units[end]!.stages) end++;
     // Two units at least: one op alone gains little from the arena copies, and a one-op net (an op
     // test, RunOperatorOnce) then runs the op's own kernels.
-    const segment = end - u >= 2 ? buildSegment(ops, units.slice(u, end), lanes, maxWorkgroups) : null;
+    const segment = end - u >= 2 ? buildSegment(ops, units.slice(u, end), lanes, maxWorkgroups, subgroups && settings.subgroups !== false) : null;
     if (segment && segment.arenaWords * 4 <= maxArenaBytes) {
       flushOps(units[u]!.index);
       pieces.push({ kind: 'fused', segment });
@@ -185,7 +188,7 @@ export function planFusion(ops: readonly FusionOp[], lanes: number, maxArenaByte
 }
 
 /** Lays out the arena of a segment, decides its copies and generates its kernels (one workgroup or a grid, by its work). */
-function buildSegment(ops: readonly FusionOp[], units: readonly Unit[], lanes: number, maxWorkgroups: number): FusedSegment {
+function buildSegment(ops: readonly FusionOp[], units: readonly Unit[], lanes: number, maxWorkgroups: number, subgroups: boolean): FusedSegment {
   type Key = ArenaRegion['key'];
   const regions = new Map<Key, ArenaRegion>();
   let words = 0;
@@ -236,7 +239,9 @@ function buildSegment(ops: readonly FusionOp[], units: readonly Unit[], lanes: n
   const work = units.reduce((a, u) => a + u.cost, 0);
   const loops = work <= workgroupBudget(lanes);
   const kernelLanes = loops ? lanes : gridLanes(lanes);
-  const generated = loops ? [{ code: generateFusedKernel(placed, lanes, arenaWords), workgroups: 1 }] : generateGridKernels(placed, kernelLanes, arenaWords, maxWorkgroups);
+  const generated = loops
+    ? [{ code: generateFusedKernel(placed, lanes, arenaWords, subgroups), workgroups: 1 }]
+    : generateGridKernels(placed, kernelLanes, arenaWords, maxWorkgroups, subgroups);
   const last = units[units.length - 1]!.index;
   const list = (keys: Set<Key>): ArenaRegion[] => [...keys].map((k) => regions.get(k)!).filter((r) => r.words > 0);
   return {

@@ -238,6 +238,7 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, li
       fusionLanes(ctx.adapter.software),
       limits.maxBindingSize,
       device.limits.maxComputeWorkgroupsPerDimension,
+      device.features.has('subgroups'),
     ).flatMap((p) => (p.kind === 'fused' ? [p.segment] : []));
     const fusedAt = new Map(segments.map((seg) => [seg.from, seg]));
     const unfused = (i: number): boolean => !segments.some((seg) => seg.from <= i && i < seg.to);

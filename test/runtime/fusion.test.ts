@@ -10,7 +10,7 @@ import { fusedAndUnfused, makeRng, randomIntTensor, randomTensor, useGpu } from 
 
 useGpu();
 
-afterEach(() => configureFusion({ enabled: true, lanes: undefined, loopWork: undefined, workgroupWork: undefined }));
+afterEach(() => configureFusion({ enabled: true, lanes: undefined, loopWork: undefined, workgroupWork: undefined, subgroups: undefined }));
 
 interface Built {
   init: Net;
@@ -149,6 +149,19 @@ describe('fusion', () => {
     expectSameBlobs(plain, grid);
     expect(grid.dispatches).toEqual([4, 16]);
     expect(plain.dispatches[0]).toBeGreaterThan(15);
+  });
+
+  it('subgroup sums (where the adapter offers them) give the same blobs as tree reductions, in one workgroup and over a grid', async (ctx) => {
+    // SwiftShader offers 'subgroups'; an adapter without them has nothing to compare here.
+    if (!(await workspace.Adapter()).features.includes('subgroups')) ctx.skip();
+    const net = randomNet(321, 700, 3);
+    const plain = await runBoth(net, 3, false);
+    for (const subgroups of [true, false]) {
+      configureFusion({ subgroups });
+      // 64 lanes in one workgroup (cooperative reductions of the few bias and loss outputs), then a grid.
+      expectSameBlobs(plain, await runBoth(net, 3, true, 64));
+      expectSameBlobs(plain, await runBoth(net, 3, true, 64, 1000));
+    }
   });
 
   it('the tutorial net: one dispatch per RunNet(n) and the same W, B, ITER, LR and RNG state', async () => {
@@ -331,6 +344,11 @@ describe('fusion', () => {
     expect(big.kernels.map((k) => k.workgroups)).toEqual([100, 1, 100]);
     // A CPU adapter (4 lanes) keeps the same data in one workgroup: one thread runs it either way.
     expect(segment(chain(1 << 20), 4).loops).toBe(true);
+    // Subgroup sums only where the device has them, and only in the kernel that reduces cooperatively.
+    const withSubgroups = planFusion(chain(1 << 20), 256, 1 << 30, 100, true)[0]!;
+    if (withSubgroups.kind !== 'fused') throw new Error('expected one fused segment');
+    expect(withSubgroups.segment.kernels.map((k) => k.code.includes('subgroupAdd'))).toEqual([false, true, false]);
+    expect(big.kernels.some((k) => k.code.includes('subgroupAdd'))).toBe(false);
   });
 
   it('Init({ fusion: false }) turns it off for nets created afterwards', async () => {
