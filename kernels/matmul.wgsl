@@ -4,4 +4,5 @@
 
 #include "matmul_tile.wgsl"
 #include "matmul_layout.wgsl"
-#include "matmul_io.wgsl"
+#include "matmul_operands.wgsl"
+#include "matmul_out.wgsl"

@@ -75,6 +75,24 @@ export function matmulCall(
   };
 }
 
+/**
+ * Products of at least this many 128x128 tiles, and this deep, take the big tile: with fewer, a
+ * 64x64 grid spreads the work over more cores (on SwiftShader one workgroup runs on one CPU core:
+ * a single 128x128 tile at 128³ ran 2x slower than four 64x64 ones), and short sums mostly stage.
+ */
+const BIG_MIN_TILES = 4;
+const BIG_MIN_DEPTH = 32;
+
+/**
+ * Whether a rows x cols product over `depth` runs on the 128x128 tile, and how it reads its
+ * operands: 'big_v4' (vec4 loads) when both operands' contiguous extents (`aRun`, `bRun`: the
+ * lengths of their rows in memory) are multiples of 4, 'big' otherwise, null for the 64x64 tile.
+ */
+export function bigTile(rows: number, cols: number, depth: number, aRun: number, bRun: number): 'big' | 'big_v4' | null {
+  if (ceilDiv(rows, BIG_TILE) * ceilDiv(cols, BIG_TILE) < BIG_MIN_TILES || depth < BIG_MIN_DEPTH) return null;
+  return aRun % 4 === 0 && bRun % 4 === 0 ? 'big_v4' : 'big';
+}
+
 /** Rows one column-sum workgroup adds before its partial sum is written. */
 const CHUNK_ROWS = 1024;
 
@@ -146,6 +164,20 @@ function dotMap(rows: number, cols: number, depth: number, a: string, b: string,
   return { class: 'map', items: rows * cols, cost: depth, pointwise: 'outputs', body };
 }
 
+/** FC's operands as the big kernels' MatMul-layout A and B. */
+const BIG_OPERANDS: KernelCall['bindings'] = { A: { input: 0 }, B: { input: 1 } };
+
+/**
+ * dX = dY·W [M,K]: MatMul's plain layout with A = dY [M,N] and B = W [N,K], so large ones run
+ * MatMul's big kernel with the buffers bound by name; smaller ones fc_grad_x.wgsl on 64x64 tiles.
+ */
+function gradXCall(d: FcDims): KernelCall {
+  const big = bigTile(d.M, d.K, d.N, d.N, d.K);
+  if (!big) return matmulCall('fc_grad_x.wgsl', d.M, d.K, d.N);
+  const bindings = { A: { input: 2 }, B: { input: 1 }, Y: { output: 2 } };
+  return { ...matmulCall(`matmul_${big}.wgsl`, d.M, d.K, d.N, d.N, bindings, BIG_TILE), overrides: { TRANS_A: 0, TRANS_B: 0 } };
+}
+
 /** FC's fc_skinny.wgsl handles W up to this many rows (outputs) and columns (inputs). */
 const SKINNY_MAX_N = 4;
 const SKINNY_MAX_K = 64;
@@ -199,6 +231,9 @@ export const FC = defineOp({
     if (d.N <= SKINNY_MAX_N && d.K <= SKINNY_MAX_K) {
       return [{ shader: 'fc_skinny.wgsl', uniforms: { M: d.M, N: d.N, K: d.K }, workgroups: linearWorkgroups(d.M) }];
     }
+    // X is MatMul's A [M,K] and W its B stored transposed [N,K] (both contiguous along K).
+    const big = bigTile(d.M, d.N, d.K, d.K, d.K);
+    if (big) return [{ ...matmulCall(`fc_${big}.wgsl`, d.M, d.N, d.K, d.K, BIG_OPERANDS, BIG_TILE), overrides: { TRANS_A: 0, TRANS_B: 1 } }];
     return [matmulCall('fc.wgsl', d.M, d.N, d.K)];
   },
   fusable(ctx) {
@@ -249,7 +284,7 @@ export const FCGradient = defineOp({
       if (d.N > 0) calls.push(...columnSumCalls(d.M, d.N, { input: 2 }, { output: 1 }, 'db_partials'));
     }
     if (ctx.op.output.length === 3 && d.M * d.K > 0) {
-      calls.push(d.N <= SKINNY_MAX_N ? { shader: 'fc_grad_x_skinny.wgsl', uniforms, workgroups: linearWorkgroups(d.M * d.K) } : matmulCall('fc_grad_x.wgsl', d.M, d.K, d.N));
+      calls.push(d.N <= SKINNY_MAX_N ? { shader: 'fc_grad_x_skinny.wgsl', uniforms, workgroups: linearWorkgroups(d.M * d.K) } : gradXCall(d));
     }
     return calls;
   },

@@ -5,9 +5,9 @@
  */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
-import { BIG_TILE, matmulCall } from './fc.js';
+import { BIG_TILE, bigTile, matmulCall } from './fc.js';
 import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
-import { canonicalAxis, ceilDiv, requireDType, size } from './shape.js';
+import { canonicalAxis, requireDType, size } from './shape.js';
 
 const matmulArgs = {
   axis_a: arg.int(1),
@@ -50,22 +50,10 @@ function matmulDims(ctx: OpContext<typeof matmulArgs>): MatMulDims {
   return d;
 }
 
-/**
- * Products of at least this many 128x128 tiles, and this deep, take the big tile: with fewer, a
- * 64x64 grid spreads the work over more cores (on SwiftShader one workgroup runs on one CPU core:
- * a single 128x128 tile at 128³ ran 2x slower than four 64x64 ones), and short sums mostly stage.
- */
-const BIG_MIN_TILES = 4;
-const BIG_MIN_DEPTH = 32;
-
-/**
- * The tile for a product: matmul_big_v4.wgsl (vec4 loads) when both operands' contiguous extents
- * are multiples of 4, matmul_big.wgsl for other large products, matmul.wgsl (64x64) below.
- */
+/** MatMul's kernel for a product: on the 128x128 tile when bigTile says so (see there), else 64x64. */
 export function matmulKernel(d: MatMulDims, transA: number, transB: number): KernelCall {
-  if (ceilDiv(d.M, BIG_TILE) * ceilDiv(d.N, BIG_TILE) < BIG_MIN_TILES || d.K < BIG_MIN_DEPTH) return matmulCall('matmul.wgsl', d.M, d.N, d.K);
-  const aligned = (transA ? d.M : d.K) % 4 === 0 && (transB ? d.K : d.N) % 4 === 0;
-  return matmulCall(aligned ? 'matmul_big_v4.wgsl' : 'matmul_big.wgsl', d.M, d.N, d.K, d.K, undefined, BIG_TILE);
+  const big = bigTile(d.M, d.N, d.K, transA ? d.M : d.K, transB ? d.K : d.N);
+  return big ? matmulCall(`matmul_${big}.wgsl`, d.M, d.N, d.K, d.K, undefined, BIG_TILE) : matmulCall('matmul.wgsl', d.M, d.N, d.K);
 }
 
 export const MatMul = defineOp({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace, type Tensor } from '../../src/index.js';
-import type { HostTensor } from '../../src/ops/registry.js';
+import { getOpSpec, type HostTensor } from '../../src/ops/registry.js';
+import { makeOpContext } from '../../src/ops/op_context.js';
 import {
   checkGradient,
   compareWithReference,
@@ -247,5 +248,40 @@ describe('FC errors', () => {
     await expect(planFails('FCGradient', ['X', 'W', 'dY'], {}, ['dW', 'db', 'dX'])).rejects.toThrow(
       /FCGradient \(op #0 in net "train[^"]*"\): input dY has shape \[4,2\], but X and W give Y of shape \[4,3\] \(expected 12 elements\)/,
     );
+  });
+});
+
+describe('FC and FCGradient on the 128x128 tile', () => {
+  /** The kernels an op would dispatch for these input shapes (no GPU involved). */
+  function shaders(type: string, shapes: number[][], outputs: number): string[] {
+    const spec = getOpSpec(type);
+    const op = core.CreateOperator(type, shapes.map((_, i) => `i${i}`), Array.from({ length: outputs }, (_, i) => `o${i}`));
+    const ctx = makeOpContext(spec, op, 0, 'n', shapes.map((shape) => ({ shape, dtype: 'float32' as const })));
+    return spec.kernels(ctx, spec.inferShape(ctx)).map((k) => k.shader);
+  }
+
+  it('takes it for large products, with vec4 loads when K (dX: N and K) is a multiple of 4', () => {
+    expect(shaders('FC', [[257, 67], [131, 67], [131]], 1)).toEqual(['fc_big.wgsl']);
+    expect(shaders('FC', [[257, 68], [131, 68], [131]], 1)).toEqual(['fc_big_v4.wgsl']);
+    expect(shaders('FC', [[128, 68], [131, 68], [131]], 1)).toEqual(['fc.wgsl']);
+    expect(shaders('FCGradient', [[257, 131], [67, 131], [257, 67]], 3).at(-1)).toBe('matmul_big.wgsl');
+    expect(shaders('FCGradient', [[260, 132], [68, 132], [260, 68]], 3).at(-1)).toBe('matmul_big_v4.wgsl');
+  });
+
+  // Partial edge tiles, a partial last depth step, scalar and vec4 reads.
+  it.each([
+    [257, 131, 67],
+    [260, 132, 68],
+  ])('FC matches the reference for M=%i N=%i K=%i', async (M, N, K) => {
+    const [err] = await compareWithReference('FC', fcInputs(M, N, K));
+    expect(err).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    [257, 67, 131],
+    [260, 68, 132],
+  ])('FCGradient matches the reference for M=%i N=%i K=%i (dX on the big tile)', async (M, N, K) => {
+    const errs = await compareWithReference('FCGradient', [randomTensor(rng, [M, K]), randomTensor(rng, [N, K]), randomTensor(rng, [M, N])], {}, 3);
+    for (const e of errs) expect(e).toBeLessThan(1e-5);
   });
 });
