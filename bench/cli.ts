@@ -1,5 +1,5 @@
 /**
- * The benchmark CLI: `npm run bench -- [--suite toy|fc|elementwise|overhead|conv|all] [--quick|--full]
+ * The benchmark CLI: `npm run bench -- [--suite toy|fc|elementwise|overhead|conv|lenet|matmul|all] [--quick|--full]
  * [--json FILE] [--repeats N]`. Our runtime and tfjs-webgpu on the same adapter in one process;
  * a table on stdout, a progress bar on stderr, every sample in the JSON.
  */
@@ -15,10 +15,11 @@ import { elementwiseSuite } from './suites/elementwise.js';
 import { overheadSuite } from './suites/overhead.js';
 import { convSuite } from './suites/conv.js';
 import { lenetSuite } from './suites/lenet.js';
+import { matmulSuite } from './suites/matmul.js';
 import { formatTable, Progress, type BenchReport } from './report.js';
 import { evaluateTargets } from './targets.js';
 
-const SUITES: readonly Suite[] = [toySuite, fcSuite, elementwiseSuite, overheadSuite, convSuite, lenetSuite];
+const SUITES: readonly Suite[] = [toySuite, fcSuite, elementwiseSuite, overheadSuite, convSuite, lenetSuite, matmulSuite];
 
 /** What the command line asked for. */
 export interface BenchArgs {
@@ -33,7 +34,7 @@ export interface BenchArgs {
 }
 
 export const USAGE = `usage: caffe2-webgpu bench [--suite S] [--quick|--full] [--json FILE] [--repeats N] [--targets]
-  --suite S     toy, fc, elementwise, overhead, conv, lenet or all (repeatable, or comma-separated; default all)
+  --suite S     toy, fc, elementwise, overhead, conv, lenet, matmul or all (repeatable, or comma-separated; default all)
   --quick       CI-sized run: small sizes, few repeats (under a minute on a software adapter)
   --full        the full sizes, for a real GPU: adds FC 2048³ and 4096³ (hours on a software adapter)
   --json FILE   also write adapter, versions, date, every sample and every check to FILE
@@ -106,8 +107,8 @@ export async function runBench(opts: BenchArgs, command: string): Promise<BenchR
   const started = performance.now();
   const config = benchConfig(opts.quick ? 'quick' : opts.full ? 'full' : 'default', opts.repeats);
   const suites = SUITES.filter((s) => opts.suites.includes(s.name));
-  const cases = suites.flatMap((s) => s.cases(config).map((c) => ({ suite: s.name, c })));
   const ours = await workspace.Init();
+  const cases = suites.flatMap((s) => s.cases(config, ours).map((c) => ({ suite: s.name, c })));
   // The overhead suite is the same size in every mode; the others grow, FC the most.
   if (ours.software && !opts.quick && opts.suites.some((n) => n !== 'overhead')) {
     const how = opts.full ? 'the --full sizes take hours' : 'the default sizes take minutes (about 5 for all suites)';

@@ -3,6 +3,7 @@
  * count, median of repeats with GPU completion awaited), and the result records the CLI prints and
  * writes to JSON.
  */
+import type { AdapterDescription } from '../src/index.js';
 import { summarize, toRate, type Summary } from './stats.js';
 import type { TfjsPeer } from './tfjs_peer.js';
 
@@ -108,7 +109,8 @@ export interface Case {
 export interface Suite {
   name: string;
   description: string;
-  cases(config: BenchConfig): Case[];
+  /** The cases at a configuration on the adapter our runtime opened (some sizes are hardware-only). */
+  cases(config: BenchConfig, adapter: AdapterDescription): Case[];
 }
 
 /** What to time: `run(k)` does k iterations and resolves once the GPU has finished them. */

@@ -16,7 +16,7 @@ function target(name: string, goal: string, unit: string, measured: number | nul
   return { name, goal, unit, measured, met: measured === null ? null : measured >= threshold, note };
 }
 
-/** Evaluates the toy-step, FC and elementwise targets on `results`. */
+/** Evaluates the toy-step, FC, MatMul and elementwise targets on `results`. */
 export function evaluateTargets(results: readonly CaseResult[], adapter: AdapterDescription): Target[] {
   const toy = results.find((r) => r.suite === 'toy' && r.params.batch === 64);
   const toyRatio = toy?.ratios.find((x) => x.of === 'ours RunNet(n)')?.value ?? null;
@@ -27,6 +27,8 @@ export function evaluateTargets(results: readonly CaseResult[], adapter: Adapter
   const fcRate = fc?.measurements.find((m) => m.role === 'ours')?.value.median;
   const copyRatios = results.filter((r) => r.suite === 'elementwise').flatMap((r) => r.ratios.filter((x) => x.to === 'vec4 copy'));
   const worst = copyRatios.length ? copyRatios.reduce((a, b) => (b.value < a.value ? b : a)) : null;
+  const matmulRatios = results.filter((r) => r.suite === 'matmul').flatMap((r) => r.ratios.map((x) => ({ n: r.params.M, value: x.value })));
+  const worstMatmul = matmulRatios.length ? matmulRatios.reduce((a, b) => (b.value < a.value ? b : a)) : null;
   const here = `${adapter.vendor} ${adapter.architecture}`;
   return [
     {
@@ -43,6 +45,14 @@ export function evaluateTargets(results: readonly CaseResult[], adapter: Adapter
       worstToy ? `worst: batch ${worstToy.batch}, RunNet(n)` : '',
     ),
     target('FC fp32 4096³', '≥ 40 TFLOP/s, on an H100', ' TFLOP/s', fcRate === undefined ? null : fcRate / 1000, 40, `on ${here}`),
+    target(
+      'MatMul squares vs tfjs-webgpu matMul',
+      '≥ 3× faster, on SwiftShader',
+      '× faster',
+      worstMatmul?.value ?? null,
+      3,
+      worstMatmul ? `worst: ${worstMatmul.n}³ on ${here}` : '',
+    ),
     target(
       'elementwise vs vec4 copy',
       '≥ 90% of the copy rate',

@@ -28,7 +28,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('bench arguments and statistics', () => {
   it('parses suites, sizes and flags, and rejects what it does not know', () => {
-    expect(parseArgs([])).toMatchObject({ suites: ['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet'], quick: false, full: false, json: null, targets: false });
+    expect(parseArgs([])).toMatchObject({ suites: ['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet', 'matmul'], quick: false, full: false, json: null, targets: false });
     expect(parseArgs(['--targets']).targets).toBe(true);
     expect(parseArgs(['--suite', 'overhead,toy', '--quick', '--json=x.json', '--repeats', '5'])).toMatchObject({
       suites: ['toy', 'overhead'],
@@ -36,8 +36,8 @@ describe('bench arguments and statistics', () => {
       json: 'x.json',
       repeats: 5,
     });
-    expect(parseArgs(['--suite', 'fc', '--suite', 'all']).suites).toEqual(['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet']);
-    expect(() => parseArgs(['--suite', 'fcc'])).toThrow(/unknown suite "fcc" \(known: toy, fc, elementwise, overhead, conv, lenet, all\)/);
+    expect(parseArgs(['--suite', 'fc', '--suite', 'all']).suites).toEqual(['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet', 'matmul']);
+    expect(() => parseArgs(['--suite', 'fcc'])).toThrow(/unknown suite "fcc" \(known: toy, fc, elementwise, overhead, conv, lenet, matmul, all\)/);
     expect(() => parseArgs(['--repeats', '0'])).toThrow(/--repeats must be a positive integer, got "0"/);
     expect(() => parseArgs(['--json'])).toThrow(/--json needs a value/);
     expect(() => parseArgs(['--quick', '--full'])).toThrow(/exclude each other/);
@@ -74,7 +74,7 @@ describe('bench --quick', () => {
 
     expect(report.schema).toBe('caffe2-webgpu-bench/1');
     expect(Number.isNaN(Date.parse(report.date))).toBe(false);
-    expect(report.options).toMatchObject({ suites: ['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet'], size: 'quick' });
+    expect(report.options).toMatchObject({ suites: ['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet', 'matmul'], size: 'quick' });
     for (const key of ['caffe2-webgpu', '@tensorflow/tfjs-core', '@tensorflow/tfjs-backend-webgpu', 'webgpu', 'node']) {
       expect(report.versions[key], key).toMatch(/\d+\.\d+/);
     }
@@ -82,7 +82,7 @@ describe('bench --quick', () => {
     expect(report.adapter.ours.vendor).toBe(report.adapter.tfjs.vendor);
     expect(report.adapter.ours.description).toBe(report.adapter.tfjs.description);
 
-    expect(new Set(report.results.map((r) => r.suite))).toEqual(new Set(['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet']));
+    expect(new Set(report.results.map((r) => r.suite))).toEqual(new Set(['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet', 'matmul']));
     for (const r of report.results) {
       const where = `${r.suite} ${r.case}`;
       expect(r.measurements.length, where).toBeGreaterThan(0);
@@ -107,7 +107,7 @@ describe('bench --quick', () => {
       }
     }
     // Each suite compares against its peer: tfjs in every suite, the vec4 copy in elementwise.
-    for (const suite of ['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet']) {
+    for (const suite of ['toy', 'fc', 'elementwise', 'overhead', 'conv', 'lenet', 'matmul']) {
       const roles = report.results.filter((r) => r.suite === suite).flatMap((r) => r.measurements.map((m) => m.role));
       expect(roles, suite).toEqual(expect.arrayContaining(['ours', 'tfjs']));
     }
@@ -122,6 +122,7 @@ describe('bench --quick', () => {
       'toy step, batch 64, vs tfjs-webgpu',
       'toy step, every batch, vs tfjs-webgpu',
       'FC fp32 4096³',
+      'MatMul squares vs tfjs-webgpu matMul',
       'elementwise vs vec4 copy',
     ]);
     expect(report.targets[0]!.measured).toBeGreaterThan(0);
