@@ -16,7 +16,7 @@ function target(name: string, goal: string, unit: string, measured: number | nul
   return { name, goal, unit, measured, met: measured === null ? null : measured >= threshold, note };
 }
 
-/** Evaluates the toy-step, FC, MatMul and elementwise targets on `results`. */
+/** Evaluates the toy-step, FC, MatMul, LeNet-step and elementwise targets on `results`. */
 export function evaluateTargets(results: readonly CaseResult[], adapter: AdapterDescription): Target[] {
   const toy = results.find((r) => r.suite === 'toy' && r.params.batch === 64);
   const toyRatio = toy?.ratios.find((x) => x.of === 'ours RunNet(n)')?.value ?? null;
@@ -29,6 +29,8 @@ export function evaluateTargets(results: readonly CaseResult[], adapter: Adapter
   const worst = copyRatios.length ? copyRatios.reduce((a, b) => (b.value < a.value ? b : a)) : null;
   const matmulRatios = results.filter((r) => r.suite === 'matmul').flatMap((r) => r.ratios.map((x) => ({ n: r.params.M, value: x.value })));
   const worstMatmul = matmulRatios.length ? matmulRatios.reduce((a, b) => (b.value < a.value ? b : a)) : null;
+  const lenet = results.find((r) => r.suite === 'lenet');
+  const lenetRatio = lenet?.ratios.find((x) => x.of === 'ours RunNet(n)')?.value ?? null;
   const here = `${adapter.vendor} ${adapter.architecture}`;
   return [
     {
@@ -52,6 +54,14 @@ export function evaluateTargets(results: readonly CaseResult[], adapter: Adapter
       worstMatmul?.value ?? null,
       3,
       worstMatmul ? `worst: ${worstMatmul.n}³ on ${here}` : '',
+    ),
+    target(
+      'LeNet training step vs tfjs-webgpu',
+      '≥ 3× faster, on a software adapter',
+      '× faster',
+      lenetRatio,
+      3,
+      lenet ? `batch ${lenet.params.batch} on ${here}${adapter.software ? '' : ' (not a software adapter)'}` : '',
     ),
     target(
       'elementwise vs vec4 copy',

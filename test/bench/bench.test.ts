@@ -123,10 +123,12 @@ describe('bench --quick', () => {
       'toy step, every batch, vs tfjs-webgpu',
       'FC fp32 4096³',
       'MatMul squares vs tfjs-webgpu matMul',
+      'LeNet training step vs tfjs-webgpu',
       'elementwise vs vec4 copy',
     ]);
     expect(report.targets[0]!.measured).toBeGreaterThan(0);
     expect(report.targets[1]!.measured).toBeGreaterThan(0);
     expect(report.targets[2]!.measured).toBeNull();
+    expect(report.targets[4]!.measured).toBeGreaterThan(0);
   }, 300_000);
 });
