@@ -33,6 +33,13 @@ export default defineConfig({
     target: 'es2022',
     // Graphviz's WebAssembly build is one ~1.4 MB chunk, loaded lazily by the net drawer.
     chunkSizeWarningLimit: 1500,
+    // Two pages: the Toy Regression (index.html) and Digits (digits.html), sharing the library chunk.
+    rollupOptions: {
+      input: {
+        index: fileURLToPath(new URL('./demo/index.html', import.meta.url)),
+        digits: fileURLToPath(new URL('./demo/digits.html', import.meta.url)),
+      },
+    },
   },
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

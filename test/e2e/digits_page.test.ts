@@ -1,0 +1,129 @@
+/**
+ * The Digits page end to end in headless Chromium on SwiftShader's WebGPU: build the demo with Vite,
+ * serve dist-demo/, train until the held-out accuracy reaches 90 %, then draw a held-out digit on
+ * the pad with mouse events and check the net reads it. Saves test-artifacts/digits.png (1280×900).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { build } from 'vite';
+import { chromium, type Browser } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const DIST = join(ROOT, 'dist-demo');
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--no-first-run'];
+/** Training to 92 % takes well under a minute on SwiftShader; a busy machine gets room. */
+const TRAIN_TIMEOUT = 240_000;
+
+/** A static server for dist-demo/ on 127.0.0.1 (a secure context, so WebGPU is offered). */
+function serve(dir: string): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    const file = normalize(join(dir, path.endsWith('/') ? `${path}index.html` : path));
+    if (!file.startsWith(dir + sep)) return void res.writeHead(403).end();
+    const type = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' }[extname(file)] ?? 'application/octet-stream';
+    readFile(file).then(
+      (body) => res.writeHead(200, { 'content-type': type }).end(body),
+      () => res.writeHead(404).end('not found'),
+    );
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` })));
+}
+
+/** The shipped data's held-out rows (the last 297), read here independently of the page's parser. */
+function heldOutRows(): Array<{ pixels: number[]; label: number }> {
+  const rows = gunzipSync(readFileSync(join(ROOT, 'demo/digits/data/digits.csv.gz'))).toString('utf8').trim().split('\n');
+  expect(rows).toHaveLength(1797);
+  return rows.slice(-297).map((r) => {
+    const v = r.split(',').map(Number);
+    return { pixels: v.slice(0, 64), label: v[64]! };
+  });
+}
+
+const haveChromium = existsSync(CHROMIUM);
+describe.skipIf(!haveChromium)(haveChromium ? 'Digits page in headless Chromium (SwiftShader WebGPU)' : `Digits page: SKIPPED because ${CHROMIUM} is missing`, () => {
+  let browser: Browser;
+  let server: Server;
+  let url: string;
+
+  beforeAll(async () => {
+    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
+    ({ server, url } = await serve(DIST));
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    await mkdir(ARTIFACTS, { recursive: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  });
+
+  it('trains to ≥ 90 % held-out accuracy and reads a digit drawn on the pad', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors: string[] = [];
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    page.on('pageerror', (e) => errors.push(e.message));
+
+    // The Toy Regression page links here.
+    await page.goto(url);
+    await page.getByRole('link', { name: 'Digits' }).click();
+    await page.waitForSelector('body[data-state="ready"]');
+    await expect(page.locator('#adapter').textContent()).resolves.toMatch(/swiftshader/i);
+    const untrained = Number(await page.locator('#heldout').getAttribute('data-accuracy'));
+    expect(untrained).toBeLessThan(0.5);
+
+    // Train past 92 %, so the score after pausing (one more chunk) stays above 90 % despite Adam's wobble.
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('#heldout')?.getAttribute('data-accuracy')) >= 0.92, null, { polling: 500, timeout: TRAIN_TIMEOUT });
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForSelector('body[data-state="ready"]');
+    const accuracy = Number(await page.locator('#heldout').getAttribute('data-accuracy'));
+    expect(accuracy).toBeGreaterThanOrEqual(0.9);
+    const iterations = Number(await page.locator('#iteration').textContent());
+    expect(iterations).toBeGreaterThan(0);
+    // Every chunk's loss came back; the last ones are well below ln 10 (chance).
+    expect(Number(await page.locator('#loss').textContent())).toBeLessThan(1);
+    expect(await page.locator('table.confusion tbody tr').count()).toBe(10);
+    // The diagonal holds the right answers: its sum over 297 is the reported accuracy.
+    const diagonal = await page.$$eval('table.confusion tbody tr', (rows) => rows.reduce((a, r, i) => a + Number(r.querySelectorAll('td')[i]?.textContent || 0), 0));
+    expect(diagonal / 297).toBeCloseTo(accuracy, 6);
+    expect(await page.locator('#plot-loss svg').count()).toBe(1);
+    expect(await page.locator('#plot-accuracy svg').count()).toBe(1);
+
+    // Draw a held-out 0 scaled up: one horizontal stroke over each run of inked cells per row.
+    const digit = heldOutRows().find((r) => r.label === 0)!;
+    // At 1280×900 the pad is in view without scrolling.
+    const box = (await page.locator('#pad').boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(900);
+    const cell = box.width / 8;
+    let strokes = 0;
+    for (let y = 0; y < 8; y++) {
+      for (let x = 0; x < 8; x++) {
+        if (digit.pixels[y * 8 + x]! < 8 || (x > 0 && digit.pixels[y * 8 + x - 1]! >= 8)) continue;
+        let end = x;
+        while (end + 1 < 8 && digit.pixels[y * 8 + end + 1]! >= 8) end++;
+        const cy = box.y + (y + 0.5) * cell;
+        await page.mouse.move(box.x + (x + 0.5) * cell, cy);
+        await page.mouse.down();
+        await page.mouse.move(box.x + (end + 0.5) * cell, cy, { steps: 4 });
+        await page.mouse.up();
+        strokes++;
+      }
+    }
+    // The last stroke's classification includes the whole drawing.
+    await page.waitForFunction((n) => document.querySelector('#prediction')?.getAttribute('data-strokes') === String(n), strokes);
+    expect(await page.locator('#prediction').getAttribute('data-digit')).toBe(String(digit.label));
+    await page.screenshot({ path: join(ARTIFACTS, 'digits.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
+});
