@@ -126,7 +126,7 @@ export async function runMnist(o: MnistOptions, log: (line: string) => void = co
   AddAccuracy(test_model, softmax, label);
 
   const deploy_model = model_helper.ModelHelper({ name: 'mnist_deploy', arg_scope, init_params: false });
-  AddLeNetModel(deploy_model, 'data');
+  const prediction = AddLeNetModel(deploy_model, 'data');
 
   // Print and Summarize lines (the tutorial's to_file=1) go to a log file, not the console.
   const logFile = join(o.out, 'mnist_train.log');
@@ -186,10 +186,10 @@ export async function runMnist(o: MnistOptions, log: (line: string) => void = co
     params.forEach((p, k) => init.GivenTensorFill([], p, { shape: [...values[k]!.shape], values: Array.from(values[k]!.data) }));
     const predict = deploy_model.net.Proto();
     predict.external_input = ['data', ...params];
-    predict.external_output = [String(softmax)];
+    predict.external_output = [String(prediction)];
     write('mnist_deploy_init_net.pb', proto.netToProto(init));
     write('mnist_deploy_predict_net.pb', proto.netToProto(predict));
-    write('mnist_deploy.onnx', await proto.exportOnnx(predict, { inputs: { data: [1, 1, 28, 28] }, outputs: [String(softmax)] }));
+    write('mnist_deploy.onnx', await proto.exportOnnx(predict, { inputs: { data: [1, 1, 28, 28] }, outputs: [String(prediction)] }));
     log(`Wrote ${files.join(', ')} and mnist_train.log to ${o.out}`);
     return { loss, accuracy, testAccuracy, trainMs, files };
   } finally {
