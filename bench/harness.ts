@@ -4,6 +4,7 @@
  * writes to JSON.
  */
 import type { AdapterDescription } from '../src/index.js';
+import { makeRng } from '../src/core/rng.js';
 import { summarize, toRate, type Summary } from './stats.js';
 import type { TfjsPeer } from './tfjs_peer.js';
 
@@ -171,17 +172,8 @@ export function closeCheck(name: string, maxAbsErr: number, scale: number, tol: 
   return { name, passed: Number.isFinite(rel) && rel <= tol, detail: `max |error| ${maxAbsErr.toExponential(2)} = ${rel.toExponential(2)} relative (tolerance ${tol})` };
 }
 
-/** mulberry32: seeded uniform numbers in [0, 1), so every run feeds the same inputs. */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator the suites draw their inputs from (shared with the tests). */
+export { makeRng };
 
 /** `n` uniform floats in [-1, 1) from a seeded generator. */
 export function randomFloats(seed: number, n: number): Float32Array<ArrayBuffer> {

@@ -7,6 +7,9 @@ import { encodeArgs } from '../../src/ops/args.js';
 import { extraArgKinds } from '../../src/ops/op_context.js';
 import { decodeArgs } from '../../src/ops/args.js';
 import { configureFusion, fusionSettings } from '../../src/runtime/fusion.js';
+import { makeRng } from '../../src/core/rng.js';
+
+export { makeRng };
 
 /** Opens the device before the file's tests and destroys it after (Dawn dislikes worker churn). */
 export function useGpu(): void {
@@ -16,18 +19,6 @@ export function useGpu(): void {
   afterAll(async () => {
     await workspace.Shutdown();
   });
-}
-
-/** mulberry32: a small seeded generator, so failures reproduce. */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Random float32-representable values in [lo, hi). */
