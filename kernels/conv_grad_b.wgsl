@@ -1,19 +1,8 @@
 // Per-channel sums of an [n, c, s] (NCHW) or [n, s, c] (NHWC) tensor: ConvGradient's db, the sum
 // of dY over batch and pixels. One workgroup per channel; its 256 threads take strided shares of
 // the n*s values and add them by a tree in workgroup memory. An empty batch gives zeros.
+#include "conv_grad_b_io.wgsl"
 #include "channel_sum.wgsl"
-
-struct Params {
-  n: u32,
-  c: u32,
-  s: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> src: array<f32>;
-@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
-
-override NHWC: bool = false;
 
 @compute @workgroup_size(256)
 fn main(
