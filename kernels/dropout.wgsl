@@ -2,8 +2,7 @@
 // as a uniform in [0, 1), fall below keep = 1 - ratio; then Y = X * scale and mask = 1, else
 // Y = 0 and mask = 0. The stream is the op's index in its net and the counter the run, as for the
 // random fills, so a mask depends only on (seed, op, run, i).
-#include "philox.wgsl"
-#include "indexing.wgsl"
+#include "philox_per_word.wgsl"
 
 struct Params {
   n: u32,
@@ -24,18 +23,4 @@ fn put(i: u32, word: u32) {
     Y[i] = select(0.0, X[i] * params.scale, kept);
     mask[i] = select(0, 1, kept);
   }
-}
-
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let blk = flat_index(gid, nwg, 64u);
-  let i0 = blk * 4u;
-  if (i0 >= params.n) {
-    return;
-  }
-  let w = philox_block(vec4u(rng[0], rng[1], rng[2], rng[3]), params.stream, blk);
-  put(i0, w.x);
-  put(i0 + 1u, w.y);
-  put(i0 + 2u, w.z);
-  put(i0 + 3u, w.w);
 }

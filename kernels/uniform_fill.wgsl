@@ -1,7 +1,6 @@
 // Y[i] = lo + span * u with u uniform in [0, 1) from the top 24 bits of Philox word i % 4 of block
 // i / 4, clamped to `top` (the largest float32 below max) so rounding never reaches max.
-#include "philox.wgsl"
-#include "indexing.wgsl"
+#include "philox_per_word.wgsl"
 
 struct Params {
   n: u32,
@@ -19,18 +18,4 @@ fn put(i: u32, word: u32) {
   if (i < params.n) {
     Y[i] = min(params.lo + params.span * philox_unit(word), params.top);
   }
-}
-
-@compute @workgroup_size(64)
-fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
-  let blk = flat_index(gid, nwg, 64u);
-  let i0 = blk * 4u;
-  if (i0 >= params.n) {
-    return;
-  }
-  let w = philox_block(vec4u(rng[0], rng[1], rng[2], rng[3]), params.stream, blk);
-  put(i0, w.x);
-  put(i0 + 1u, w.y);
-  put(i0 + 2u, w.z);
-  put(i0 + 3u, w.w);
 }
