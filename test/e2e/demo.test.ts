@@ -4,63 +4,15 @@
  * Saves test-artifacts/demo.png, demo-laptop.png (the 1280×900 viewport right after Train 100)
  * and demo-narrow.png to look at.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'vite';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM, collectErrors, haveChromium, useDemoSite } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DIST = join(ROOT, 'dist-demo');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--enable-unsafe-webgpu',
-  '--enable-features=Vulkan',
-  '--use-vulkan=swiftshader',
-  '--use-webgpu-adapter=swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 /** SwiftShader is slow and Graphviz's WebAssembly is large: generous, but finite. */
 const PAGE_TIMEOUT = 90_000;
 /** The demo's ground truth, as the tutorial sets it; the test reads the page's own values too. */
 const TOLERANCE = 0.15;
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-};
-
-/** A static file server for dist-demo/ on 127.0.0.1 (a secure context, so WebGPU is offered). */
-function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(dir, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(dir + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': MIME[extname(file)] ?? 'application/octet-stream' }).end(body),
-      () => res.writeHead(404).end('not found'),
-    );
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }));
-  });
-}
 
 /** Numbers in a numpy-style print such as "[[1.9957 1.4978]]". */
 function numbers(text: string | null): number[] {
@@ -77,41 +29,16 @@ function allInView(page: Page, selector: string): Promise<boolean[]> {
   );
 }
 
-/** Console errors and uncaught exceptions of a page, collected as they happen. */
-function collectErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
-  return errors;
-}
-
-const haveChromium = existsSync(CHROMIUM);
 const title = haveChromium
   ? 'browser demo in headless Chromium (SwiftShader WebGPU)'
   : `browser demo: SKIPPED because ${CHROMIUM} is missing (apt-get install chromium)`;
 
 describe.skipIf(!haveChromium)(title, () => {
-  let browser: Browser;
-  let server: Server;
-  let url: string;
-
-  beforeAll(async () => {
-    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
-    ({ server, url } = await serve(DIST));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    await mkdir(ARTIFACTS, { recursive: true });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  });
+  const site = useDemoSite();
 
   /** A fresh page (its own context) that collects console errors; `init` runs before the page's scripts. */
   async function openPage(options: { viewport?: { width: number; height: number }; init?: () => void } = {}) {
-    const context = await browser.newContext(options.viewport ? { viewport: options.viewport } : {});
+    const context = await site.browser.newContext(options.viewport ? { viewport: options.viewport } : {});
     const page = await context.newPage();
     page.setDefaultTimeout(PAGE_TIMEOUT);
     const errors = collectErrors(page);
@@ -122,7 +49,7 @@ describe.skipIf(!haveChromium)(title, () => {
   it('trains 100 iterations to the ground truth, with graphs, plots and no console error', async () => {
     const { context, page, errors } = await openPage({ viewport: { width: 1280, height: 900 } });
 
-    await page.goto(url);
+    await page.goto(site.url);
     await page.waitForSelector('body[data-state="ready"]');
     await expect(page.locator('#adapter').textContent()).resolves.toMatch(/^Adapter: .*swiftshader/i);
     const beforeW = numbers(await page.locator('#before-W').textContent());
@@ -202,7 +129,7 @@ describe.skipIf(!haveChromium)(title, () => {
 
   it('plays and pauses, changes the learning rate mid-run, blocks bad settings and reports divergence', async () => {
     const { context, page, errors } = await openPage({ viewport: { width: 1280, height: 900 } });
-    await page.goto(url);
+    await page.goto(site.url);
     await page.waitForSelector('body[data-state="ready"]');
     const iteration = async (): Promise<number> => Number(await page.locator('#iteration').textContent());
 
@@ -253,7 +180,7 @@ describe.skipIf(!haveChromium)(title, () => {
         GPU.prototype.requestAdapter = async () => null;
       },
     });
-    await page.goto(url);
+    await page.goto(site.url);
     await page.waitForSelector('body[data-state="no-webgpu"]');
     await expect(page.locator('#message').textContent()).resolves.toMatch(/no GPU could be opened[\s\S]*--enable-unsafe-webgpu/);
     expect(await page.getByRole('button', { name: 'Try again' }).isVisible()).toBe(true);
@@ -267,7 +194,7 @@ describe.skipIf(!haveChromium)(title, () => {
         Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined, configurable: true });
       },
     });
-    await page.goto(url);
+    await page.goto(site.url);
     await page.waitForSelector('body[data-state="no-webgpu"]');
     const message = page.getByRole('alert').filter({ hasText: 'WebGPU' });
     await expect(message.textContent()).resolves.toMatch(/does not offer WebGPU.*Chrome or Edge/s);
@@ -292,7 +219,7 @@ describe.skipIf(!haveChromium)(title, () => {
         };
       },
     });
-    await page.goto(url);
+    await page.goto(site.url);
     await page.waitForSelector('body[data-state="ready"]');
     await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.at(-1)!.destroy());
     await page.waitForSelector('body[data-state="lost"]');

@@ -3,39 +3,14 @@
  * serve dist-demo/, train until the held-out accuracy reaches 90 %, then draw a held-out digit on
  * the pad with mouse events and check the net reads it. Saves test-artifacts/digits.png (1280×900).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { build } from 'vite';
-import { chromium, type Browser } from 'playwright-core';
+import { ARTIFACTS, CHROMIUM, collectErrors, haveChromium, ROOT, useDemoSite } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const DIST = join(ROOT, 'dist-demo');
-const ARTIFACTS = join(ROOT, 'test-artifacts');
-const CHROMIUM_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--enable-features=Vulkan', '--use-vulkan=swiftshader', '--use-webgpu-adapter=swiftshader', '--no-first-run'];
 /** Training to 92 % takes well under a minute on SwiftShader; a busy machine gets room. */
 const TRAIN_TIMEOUT = 240_000;
-
-/** A static server for dist-demo/ on 127.0.0.1 (a secure context, so WebGPU is offered). */
-function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    const file = normalize(join(dir, path.endsWith('/') ? `${path}index.html` : path));
-    if (!file.startsWith(dir + sep)) return void res.writeHead(403).end();
-    const type = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' }[extname(file)] ?? 'application/octet-stream';
-    readFile(file).then(
-      (body) => res.writeHead(200, { 'content-type': type }).end(body),
-      () => res.writeHead(404).end('not found'),
-    );
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` })));
-}
 
 /** The shipped data's held-out rows (the last 297), read here independently of the page's parser. */
 function heldOutRows(): Array<{ pixels: number[]; label: number }> {
@@ -47,34 +22,17 @@ function heldOutRows(): Array<{ pixels: number[]; label: number }> {
   });
 }
 
-const haveChromium = existsSync(CHROMIUM);
 describe.skipIf(!haveChromium)(haveChromium ? 'Digits page in headless Chromium (SwiftShader WebGPU)' : `Digits page: SKIPPED because ${CHROMIUM} is missing`, () => {
-  let browser: Browser;
-  let server: Server;
-  let url: string;
-
-  beforeAll(async () => {
-    await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', mode: 'production' });
-    ({ server, url } = await serve(DIST));
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-    await mkdir(ARTIFACTS, { recursive: true });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  });
+  const site = useDemoSite();
 
   it('trains to ≥ 90 % held-out accuracy and reads a digit drawn on the pad', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 } });
     const page = await context.newPage();
     page.setDefaultTimeout(60_000);
-    const errors: string[] = [];
-    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
-    page.on('pageerror', (e) => errors.push(e.message));
+    const errors = collectErrors(page);
 
     // The Toy Regression page links here.
-    await page.goto(url);
+    await page.goto(site.url);
     await page.getByRole('link', { name: 'Digits' }).click();
     await page.waitForSelector('body[data-state="ready"]');
     await expect(page.locator('#adapter').textContent()).resolves.toMatch(/swiftshader/i);
