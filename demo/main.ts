@@ -10,6 +10,7 @@ import { ToyTrainer, netStages, type ChunkTiming } from './trainer.js';
 import { clearPlots, drawPlots, type PlotHosts } from './plots.js';
 import { drawGraphs, wireZoom } from './graphs.js';
 import { describeAdapter, divergedMessage, formatNumber, noAdapterMessage, noWebGpuMessage } from './messages.js';
+import { byId, deviceLostText, dropDevice, hideMessage, pageHeader, showMessage, watchDevice } from './page.js';
 
 /** Iterations per animation frame: one submit and one readback each. */
 const CHUNK = 10;
@@ -18,18 +19,8 @@ type State = 'starting' | 'no-webgpu' | 'idle' | 'busy' | 'ready' | 'training' |
 /** What a training loop was started for: a fixed count (Step 1, Train 100) or until paused (Play). */
 type RunKind = 'count' | 'play';
 
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`demo: the page has no element #${id}`);
-  return el as T;
-}
-
 const ui = {
-  adapter: byId('adapter'),
-  message: byId('message'),
-  messageTitle: byId('message-title'),
-  messageText: byId('message-text'),
-  restart: byId<HTMLButtonElement>('restart'),
+  ...pageHeader(),
   form: byId<HTMLFormElement>('settings'),
   formError: byId('form-error'),
   init: byId<HTMLButtonElement>('btn-init'),
@@ -64,8 +55,6 @@ let stopRequested = false;
 let formValid = true;
 /** A learning-rate schedule waiting for the running loop's next chunk. */
 let pendingLr: Settings | null = null;
-/** Bumped whenever we drop a device ourselves, so its "lost" promise is not reported as a failure. */
-let deviceGeneration = 0;
 
 function setState(next: State): void {
   state = next;
@@ -86,19 +75,6 @@ function setState(next: State): void {
 /** The live region: set when something starts or ends, never per chunk (a screen reader would read each). */
 function setStatus(text: string): void {
   ui.status.textContent = text;
-}
-
-function showMessage(title: string, text: string, button: string | null): void {
-  ui.messageTitle.textContent = title;
-  ui.messageText.textContent = text;
-  ui.restart.hidden = button === null;
-  if (button !== null) ui.restart.textContent = button;
-  ui.message.hidden = false;
-  if (button !== null) ui.restart.focus();
-}
-
-function hideMessage(): void {
-  ui.message.hidden = true;
 }
 
 /** Reads the form; shows what is wrong and returns null when something is. */
@@ -172,24 +148,13 @@ function showTiming(last: ChunkTiming): void {
   ui.timingNote.textContent = `mean over ${t.iteration}; the last ${last.iterations} took ${per.toFixed(2)} ms each, in one submit and one readback`;
 }
 
-/** Watches the device so a loss shows a message and a restart button instead of a dead page. */
-async function watchDevice(): Promise<void> {
-  const generation = deviceGeneration;
-  const ctx = await workspace.GetWorkspace().gpu();
-  void ctx.device.lost.then((info) => {
-    if (generation !== deviceGeneration) return;
-    stopRequested = true;
-    trainer = null;
-    setState('lost');
-    setStatus('The GPU device was lost.');
-    showMessage(
-      'The GPU device was lost',
-      `The browser reported: ${(info.message || info.reason).replace(/\.+$/, '')}. This happens when the GPU driver resets or the ` +
-        'browser reclaims the GPU (for example after the tab sat in the background). The training state lived ' +
-        'on that device and is gone; restart to get a new device and train again.',
-      'Restart the GPU',
-    );
-  });
+/** A lost device shows a message and a restart button instead of a dead page. */
+function deviceLost(info: GPUDeviceLostInfo): void {
+  stopRequested = true;
+  trainer = null;
+  setState('lost');
+  setStatus('The GPU device was lost.');
+  showMessage(ui, 'The GPU device was lost', deviceLostText(info, 'The training state'), 'Restart the GPU');
 }
 
 /** Reports an error: a device problem is fatal until restart, anything else leaves the page usable. */
@@ -200,7 +165,7 @@ function fail(e: unknown, what: string): void {
     trainer = null;
     setState('lost');
     setStatus(`${what} failed: the GPU is not usable.`);
-    showMessage('The GPU stopped working', err.message, 'Restart the GPU');
+    showMessage(ui, 'The GPU stopped working', err.message, 'Restart the GPU');
     return;
   }
   setState(trainer ? 'ready' : 'idle');
@@ -331,7 +296,7 @@ function reset(): void {
 /** Opens the device, shows the adapter and initialises a run. */
 async function start(): Promise<void> {
   setState('starting');
-  hideMessage();
+  hideMessage(ui);
   clearPlots(plotHosts, 'Opening the GPU…');
   const defaults = settingsOrNull() ?? { ...DEFAULTS };
   const graphs = redrawGraphs(defaults);
@@ -341,19 +306,19 @@ async function start(): Promise<void> {
     clearPlots(plotHosts, 'Training needs WebGPU.');
     ui.adapter.textContent = 'Adapter: none (WebGPU is not available in this browser)';
     setStatus('WebGPU is not available, so nothing can be trained here. The net graphs below still show what would run.');
-    showMessage('This browser does not offer WebGPU', noWebGpuMessage(window.isSecureContext), null);
+    showMessage(ui, 'This browser does not offer WebGPU', noWebGpuMessage(window.isSecureContext), null);
     return;
   }
   try {
     ui.adapter.textContent = describeAdapter(await workspace.Init());
-    await watchDevice();
+    await watchDevice(deviceLost);
   } catch (e) {
     await graphs;
     setState('no-webgpu');
     clearPlots(plotHosts, 'Training needs a GPU.');
     ui.adapter.textContent = 'Adapter: none';
     setStatus('No GPU could be opened, so nothing can be trained here.');
-    showMessage('WebGPU is on, but no GPU could be opened', noAdapterMessage((e as Error).message), 'Try again');
+    showMessage(ui, 'WebGPU is on, but no GPU could be opened', noAdapterMessage((e as Error).message), 'Try again');
     return;
   }
   await graphs;
@@ -363,13 +328,8 @@ async function start(): Promise<void> {
 
 async function restart(): Promise<void> {
   ui.restart.disabled = true;
-  deviceGeneration++;
   trainer = null;
-  try {
-    await workspace.Shutdown();
-  } catch {
-    // The old device is gone either way; a fresh one is opened next.
-  }
+  await dropDevice();
   ui.restart.disabled = false;
   await start().catch((e: unknown) => fail(e, 'Restart'));
 }

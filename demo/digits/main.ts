@@ -3,9 +3,10 @@
  * runs in chunks, one RunNetWithHistory per animation frame, so the page keeps painting and the
  * pad keeps answering while the GPU works; the held-out rows are scored every few chunks.
  */
-import { workspace } from '../../src/index.js';
+import { DeviceError, workspace } from '../../src/index.js';
 import { installKernelSources } from '../kernels.js';
 import { describeAdapter, noAdapterMessage, noWebGpuMessage } from '../messages.js';
+import { byId, deviceLostText, dropDevice, hideMessage, pageHeader, showMessage, watchDevice } from '../page.js';
 import digitsUrl from './data/digits.csv.gz?url';
 import { HELD_OUT, PIXELS, loadDigits, split, type DigitSet } from './data.js';
 import { DrawingPad } from './pad.js';
@@ -18,19 +19,10 @@ const CHUNK = 10;
 const EVAL_EVERY = 30;
 const SEED = 1797;
 
-type State = 'starting' | 'no-webgpu' | 'ready' | 'training' | 'busy';
-
-function byId<T extends HTMLElement = HTMLElement>(id: string): T {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`digits demo: the page has no element #${id}`);
-  return el as T;
-}
+type State = 'starting' | 'no-webgpu' | 'ready' | 'training' | 'busy' | 'lost';
 
 const ui = {
-  adapter: byId('adapter'),
-  message: byId('message'),
-  messageTitle: byId('message-title'),
-  messageText: byId('message-text'),
+  ...pageHeader(),
   train: byId<HTMLButtonElement>('btn-train'),
   reset: byId<HTMLButtonElement>('btn-reset'),
   status: byId('status'),
@@ -76,10 +68,28 @@ function setStatus(text: string): void {
   ui.status.textContent = text;
 }
 
-function showMessage(title: string, text: string): void {
-  ui.messageTitle.textContent = title;
-  ui.messageText.textContent = text;
-  ui.message.hidden = false;
+/** A lost device shows a message and a restart button instead of a dead page. */
+function deviceLost(info: GPUDeviceLostInfo): void {
+  stopRequested = true;
+  trainer = null;
+  setState('lost');
+  setStatus('The GPU device was lost.');
+  showMessage(ui, 'The GPU device was lost', deviceLostText(info, 'The trained net'), 'Restart the GPU');
+}
+
+/** Reports an error: a device problem is fatal until restart, anything else leaves the page usable. */
+function fail(e: unknown, what: string): void {
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (state === 'lost') return;
+  if (err instanceof DeviceError) {
+    trainer = null;
+    setState('lost');
+    setStatus(`${what} failed: the GPU is not usable.`);
+    showMessage(ui, 'The GPU stopped working', err.message, 'Restart the GPU');
+    return;
+  }
+  setState('ready');
+  setStatus(`${what} failed: ${err.message}`);
 }
 
 function nextFrame(): Promise<void> {
@@ -133,13 +143,15 @@ async function train(): Promise<void> {
     while (!stopRequested) {
       await nextFrame();
       await serial(() => t.run(CHUNK));
+      // A lost device ends the loop and has already put the page in its own state.
+      if (state !== 'training') return;
       showProgress(t);
       if (t.iteration % EVAL_EVERY === 0) await evaluate(t);
     }
+    if (state !== 'training') return;
     await evaluate(t);
   } catch (e) {
-    setStatus(`Training failed: ${(e as Error).message}`);
-    setState('ready');
+    fail(e, 'Training');
     return;
   }
   setState('ready');
@@ -152,34 +164,50 @@ async function initialise(): Promise<void> {
   setState('busy');
   setStatus('Uploading the 1,500 training images to the GPU and planning the nets…');
   const { train: rows, test } = data!;
-  trainer = await DigitsTrainer.create(rows, test, SEED);
+  const created = await DigitsTrainer.create(rows, test, SEED);
+  // The device may have been lost while the nets were planned.
+  if (state !== 'busy') return;
+  trainer = created;
   showProgress(trainer);
   ui.lossPlot.textContent = ui.accuracyPlot.textContent = 'Press Train: the charts fill in as it learns.';
   await evaluate(trainer);
+  if (state !== 'busy') return;
   setState('ready');
   setStatus(`Ready: ${rows.count} training images on the GPU, ${HELD_OUT} held out. The untrained net guesses about one in ten.`);
 }
 
+/** Opens the device, shows the adapter and starts a run (the data is fetched once per page). */
 async function start(): Promise<void> {
   setState('starting');
-  installKernelSources();
-  const loading = loadDigits(digitsUrl);
+  hideMessage(ui);
+  const loading = data ? Promise.resolve(data) : loadDigits(digitsUrl).then(split);
   if (!('gpu' in navigator) || !navigator.gpu) {
     setState('no-webgpu');
     ui.adapter.textContent = 'Adapter: none (WebGPU is not available in this browser)';
-    showMessage('This browser does not offer WebGPU', noWebGpuMessage(window.isSecureContext));
+    showMessage(ui, 'This browser does not offer WebGPU', noWebGpuMessage(window.isSecureContext), null);
     return;
   }
   try {
     ui.adapter.textContent = describeAdapter(await workspace.Init());
+    await watchDevice(deviceLost);
   } catch (e) {
     setState('no-webgpu');
     ui.adapter.textContent = 'Adapter: none';
-    showMessage('WebGPU is on, but no GPU could be opened', noAdapterMessage((e as Error).message));
+    showMessage(ui, 'WebGPU is on, but no GPU could be opened', noAdapterMessage((e as Error).message), 'Try again');
     return;
   }
-  data = split(await loading);
+  data = await loading;
   await initialise();
+}
+
+async function restart(): Promise<void> {
+  ui.restart.disabled = true;
+  trainer = null;
+  // Work queued on the old device may never settle; the new device starts a new queue.
+  queue = Promise.resolve();
+  await dropDevice();
+  ui.restart.disabled = false;
+  await start().catch((e: unknown) => fail(e, 'Restart'));
 }
 
 const pad = new DrawingPad(ui.pad, (image) => {
@@ -218,7 +246,8 @@ ui.train.addEventListener('click', () => {
   if (state === 'training') stopRequested = true;
   else if (state === 'ready') void train();
 });
-ui.reset.addEventListener('click', () => void initialise().catch((e: unknown) => setStatus(`Starting over failed: ${(e as Error).message}`)));
+ui.reset.addEventListener('click', () => void initialise().catch((e: unknown) => fail(e, 'Starting over')));
+ui.restart.addEventListener('click', () => void restart());
 ui.padClear.addEventListener('click', () => {
   pad.clear();
   padImage = new Uint8Array(PIXELS);
@@ -227,8 +256,6 @@ ui.padClear.addEventListener('click', () => {
   showPadScores(new Float32Array(10));
 });
 
+installKernelSources();
 paintDigit(ui.padSeen, padImage);
-void start().catch((e: unknown) => {
-  setState('ready');
-  setStatus(`Starting failed: ${(e as Error).message}`);
-});
+void start().catch((e: unknown) => fail(e, 'Starting'));

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, collectErrors, haveChromium, useDemoSite } from '../helpers/browser.js';
+import { ARTIFACTS, CHROMIUM, collectErrors, destroyLastDevice, devicesOpened, haveChromium, keepDevices, useDemoSite } from '../helpers/browser.js';
 
 /** SwiftShader is slow and Graphviz's WebAssembly is large: generous, but finite. */
 const PAGE_TIMEOUT = 90_000;
@@ -207,21 +207,10 @@ describe.skipIf(!haveChromium)(title, () => {
 
   it('shows a message and a working restart when the device is lost', async () => {
     // Keep every device the page opens, so the test can pull the current one away.
-    const { context, page, errors } = await openPage({
-      init: () => {
-        const devices: GPUDevice[] = [];
-        (window as unknown as { __devices: GPUDevice[] }).__devices = devices;
-        const request = GPUAdapter.prototype.requestDevice;
-        GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descriptor?: GPUDeviceDescriptor) {
-          const device = await request.call(this, descriptor);
-          devices.push(device);
-          return device;
-        };
-      },
-    });
+    const { context, page, errors } = await openPage({ init: keepDevices });
     await page.goto(site.url);
     await page.waitForSelector('body[data-state="ready"]');
-    await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.at(-1)!.destroy());
+    await destroyLastDevice(page);
     await page.waitForSelector('body[data-state="lost"]');
     await expect(page.locator('#message').textContent()).resolves.toMatch(/device was lost/i);
     const restart = page.getByRole('button', { name: 'Restart the GPU' });
@@ -233,7 +222,7 @@ describe.skipIf(!haveChromium)(title, () => {
     await page.getByRole('button', { name: 'Step 1' }).click();
     await page.waitForFunction(() => document.querySelector('#iteration')?.textContent === '1' && document.body.dataset.state === 'ready');
     expect(numbers(await page.locator('#after-W').textContent())).toHaveLength(2);
-    expect(await page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.length)).toBe(2);
+    expect(await devicesOpened(page)).toBe(2);
     expect(errors).toEqual([]);
     await context.close();
   }, 180_000);

@@ -1,13 +1,14 @@
 /**
  * The Digits page end to end in headless Chromium on SwiftShader's WebGPU: build the demo with Vite,
  * serve dist-demo/, train until the held-out accuracy reaches 90 %, then draw a held-out digit on
- * the pad with mouse events and check the net reads it. Saves test-artifacts/digits.png (1280×900).
+ * the pad with mouse events and check the net reads it; and pull the GPU device away and check the
+ * page offers a restart that trains again. Saves test-artifacts/digits.png (1280×900).
  */
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ARTIFACTS, CHROMIUM, collectErrors, haveChromium, ROOT, useDemoSite } from '../helpers/browser.js';
+import { ARTIFACTS, CHROMIUM, collectErrors, destroyLastDevice, devicesOpened, haveChromium, keepDevices, ROOT, useDemoSite } from '../helpers/browser.js';
 
 /** Training to 92 % takes well under a minute on SwiftShader; a busy machine gets room. */
 const TRAIN_TIMEOUT = 240_000;
@@ -84,4 +85,33 @@ describe.skipIf(!haveChromium)(haveChromium ? 'Digits page in headless Chromium 
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
+
+  it('shows a message and a working restart when the device is lost', async () => {
+    const context = await site.browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    page.setDefaultTimeout(60_000);
+    const errors = collectErrors(page);
+    await page.addInitScript(keepDevices);
+    await page.goto(new URL('digits.html', site.url).href);
+    await page.waitForSelector('body[data-state="ready"]');
+    await destroyLastDevice(page);
+    await page.waitForSelector('body[data-state="lost"]');
+    await expect(page.locator('#message').textContent()).resolves.toMatch(/device was lost/i);
+    expect(await page.getByRole('button', { name: 'Train' }).isDisabled()).toBe(true);
+    const restart = page.getByRole('button', { name: 'Restart the GPU' });
+    expect(await restart.isVisible()).toBe(true);
+    await restart.click();
+    await page.waitForSelector('body[data-state="ready"]');
+    expect(await page.locator('#message').isHidden()).toBe(true);
+    // A fresh net on the new device, and it trains.
+    expect(await page.locator('#iteration').textContent()).toBe('0');
+    await page.getByRole('button', { name: 'Train' }).click();
+    await page.waitForFunction(() => Number(document.querySelector('#iteration')?.textContent) >= 10);
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForSelector('body[data-state="ready"]');
+    expect(Number(await page.locator('#loss').textContent())).toBeGreaterThan(0);
+    expect(await devicesOpened(page)).toBe(2);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
 });

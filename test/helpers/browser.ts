@@ -110,3 +110,28 @@ export function collectErrors(page: Page): string[] {
   page.on('pageerror', (err) => errors.push(`uncaught: ${err.message}`));
   return errors;
 }
+
+/**
+ * An init script (page.addInitScript) that keeps every device the page opens in window.__devices,
+ * so a test can pull the current one away with destroy(). Self-contained: it runs in the page.
+ */
+export function keepDevices(): void {
+  const devices: GPUDevice[] = [];
+  (window as unknown as { __devices: GPUDevice[] }).__devices = devices;
+  const request = GPUAdapter.prototype.requestDevice;
+  GPUAdapter.prototype.requestDevice = async function (this: GPUAdapter, descriptor?: GPUDeviceDescriptor) {
+    const device = await request.call(this, descriptor);
+    devices.push(device);
+    return device;
+  };
+}
+
+/** Destroys the device the page opened last (see keepDevices). */
+export function destroyLastDevice(page: Page): Promise<void> {
+  return page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.at(-1)!.destroy());
+}
+
+/** How many devices the page has opened (see keepDevices). */
+export function devicesOpened(page: Page): Promise<number> {
+  return page.evaluate(() => (window as unknown as { __devices: GPUDevice[] }).__devices.length);
+}
