@@ -3,14 +3,14 @@
  * code as Node. Training runs in chunks, one RunNetWithHistory per animation frame, so the page
  * keeps painting and answering input while the GPU works.
  */
-import { DeviceError, workspace } from '../src/index.js';
+import { workspace } from '../src/index.js';
 import { installKernelSources } from './kernels.js';
 import { DEFAULTS, readSettings, sameData, sameLearningRate, sameSettings, writeSettings, type Settings } from './settings.js';
 import { ToyTrainer, netStages, type ChunkTiming } from './trainer.js';
 import { clearPlots, drawPlots, type PlotHosts } from './plots.js';
 import { drawGraphs, wireZoom } from './graphs.js';
 import { describeAdapter, divergedMessage, formatNumber, noAdapterMessage, noWebGpuMessage } from './messages.js';
-import { byId, deviceLostText, dropDevice, hideMessage, pageHeader, showMessage, watchDevice } from './page.js';
+import { byId, deviceLostText, dropDevice, hideMessage, pageHeader, reportError, showMessage, watchDevice } from './page.js';
 
 /** Iterations per animation frame: one submit and one readback each. */
 const CHUNK = 10;
@@ -159,17 +159,10 @@ function deviceLost(info: GPUDeviceLostInfo): void {
 
 /** Reports an error: a device problem is fatal until restart, anything else leaves the page usable. */
 function fail(e: unknown, what: string): void {
-  const err = e instanceof Error ? e : new Error(String(e));
   if (state === 'lost') return;
-  if (err instanceof DeviceError) {
-    trainer = null;
-    setState('lost');
-    setStatus(`${what} failed: the GPU is not usable.`);
-    showMessage(ui, 'The GPU stopped working', err.message, 'Restart the GPU');
-    return;
-  }
-  setState(trainer ? 'ready' : 'idle');
-  setStatus(`${what} failed: ${err.message}`);
+  const unusable = reportError(ui, e, what, setStatus);
+  if (unusable) trainer = null;
+  setState(unusable ? 'lost' : trainer ? 'ready' : 'idle');
 }
 
 /** Builds the nets from the form, runs the init net and shows the starting point. */

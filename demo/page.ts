@@ -2,7 +2,7 @@
  * What both demo pages share: finding their elements, the header's adapter line and message box, and
  * noticing when the GPU device is lost (so the page offers a restart instead of going dead).
  */
-import { workspace } from '../src/index.js';
+import { DeviceError, workspace } from '../src/index.js';
 
 /** The element with this id; a page without it is a build mistake, so say which id. */
 export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -42,6 +42,21 @@ export function showMessage(h: PageHeader, title: string, text: string, button: 
 
 export function hideMessage(h: PageHeader): void {
   h.message.hidden = true;
+}
+
+/**
+ * Reports a failed action on the status line; a DeviceError (the GPU unusable until a restart) also
+ * opens the message box with a restart button. Returns whether the device is unusable.
+ */
+export function reportError(h: PageHeader, e: unknown, what: string, setStatus: (text: string) => void): boolean {
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (!(err instanceof DeviceError)) {
+    setStatus(`${what} failed: ${err.message}`);
+    return false;
+  }
+  setStatus(`${what} failed: the GPU is not usable.`);
+  showMessage(h, 'The GPU stopped working', err.message, 'Restart the GPU');
+  return true;
 }
 
 /** Bumped whenever the page drops a device itself, so its "lost" promise is not reported as a failure. */

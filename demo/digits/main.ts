@@ -3,10 +3,10 @@
  * runs in chunks, one RunNetWithHistory per animation frame, so the page keeps painting and the
  * pad keeps answering while the GPU works; the held-out rows are scored every few chunks.
  */
-import { DeviceError, workspace } from '../../src/index.js';
+import { workspace } from '../../src/index.js';
 import { installKernelSources } from '../kernels.js';
 import { describeAdapter, noAdapterMessage, noWebGpuMessage } from '../messages.js';
-import { byId, deviceLostText, dropDevice, hideMessage, pageHeader, showMessage, watchDevice } from '../page.js';
+import { byId, deviceLostText, dropDevice, hideMessage, pageHeader, reportError, showMessage, watchDevice } from '../page.js';
 import digitsUrl from './data/digits.csv.gz?url';
 import { HELD_OUT, PIXELS, loadDigits, split, type DigitSet } from './data.js';
 import { DrawingPad } from './pad.js';
@@ -79,17 +79,10 @@ function deviceLost(info: GPUDeviceLostInfo): void {
 
 /** Reports an error: a device problem is fatal until restart, anything else leaves the page usable. */
 function fail(e: unknown, what: string): void {
-  const err = e instanceof Error ? e : new Error(String(e));
   if (state === 'lost') return;
-  if (err instanceof DeviceError) {
-    trainer = null;
-    setState('lost');
-    setStatus(`${what} failed: the GPU is not usable.`);
-    showMessage(ui, 'The GPU stopped working', err.message, 'Restart the GPU');
-    return;
-  }
-  setState('ready');
-  setStatus(`${what} failed: ${err.message}`);
+  const unusable = reportError(ui, e, what, setStatus);
+  if (unusable) trainer = null;
+  setState(unusable ? 'lost' : 'ready');
 }
 
 function nextFrame(): Promise<void> {
