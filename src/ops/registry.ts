@@ -93,6 +93,12 @@ export interface KernelCall {
   /** Pipeline-overridable constants (part of the pipeline cache key). */
   overrides?: Record<string, number>;
   workgroups: readonly [number, number?, number?];
+  /**
+   * Each invocation reads its inputs only at the elements it writes. Then, where an input variable
+   * is bound to the same blob as an output variable (in place), the planner reads it through the
+   * output binding (a cached kernel variant) instead of computing into a temporary and copying back.
+   */
+  pointwise?: boolean;
 }
 
 /**

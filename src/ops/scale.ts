@@ -17,8 +17,8 @@ export const Scale = defineOp({
   },
   kernels(ctx, [y]) {
     const n = size(y!.shape);
-    const shader = ctx.op.input[0] === ctx.op.output[0] ? 'scale_in_place.wgsl' : 'scale.wgsl';
-    return [{ shader, uniforms: { n, scale: ctx.args.scale }, workgroups: linearWorkgroups(n) }];
+    // In place (Y = X) the planner reads X through Y's binding: the kernel is pointwise.
+    return [{ shader: 'scale.wgsl', uniforms: { n, scale: ctx.args.scale }, workgroups: linearWorkgroups(n), pointwise: true }];
   },
   fusable: (ctx, [y]) => [{ class: 'map', items: size(y!.shape), pointwise: true, body: `stf(out0 + i, ldf(in0 + i) * ${f32Lit(ctx.args.scale)});` }],
   // The autodiff copies the forward's `scale` onto the gradient op.

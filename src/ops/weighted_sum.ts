@@ -1,7 +1,7 @@
 /**
  * WeightedSum (Y = Σ w_i·X_i, the plain SGD update W ← 1·W + LR·W_grad) and its gradient. The
  * weights are one-element blobs read on the GPU, so a learning rate computed by LearningRate is
- * used without any readback. In place (Y is X0) the kernel binds W once, read_write.
+ * used without any readback. In place (Y is X0) the planner binds W once, read_write (pointwise kernels).
  */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
@@ -9,7 +9,7 @@ import { defineOp, type BindingSource, type KernelCall } from './registry.js';
 import { vec4Split } from './elementwise.js';
 import { linearWorkgroups, size } from './shape.js';
 
-const PAIRS_PER_DISPATCH = 2;
+const PAIRS_PER_DISPATCH = 3;
 
 /** One term w·X: the input indices of X and of its one-element weight. */
 interface Pair {
@@ -18,39 +18,39 @@ interface Pair {
 }
 
 /**
- * Dispatches adding w·X into output `output` for each pair, two pairs per pass over Y: vec4s through
- * weighted_sum_vec4.wgsl, then any scalar remainder through weighted_sum.wgsl (vec4Split). With
- * `inPlaceWeight` (Y is X0) the first pass starts from that weight times Y; otherwise from zero.
- * Unused weight bindings alias input `spareWeight`; unused X bindings alias the pass's first X.
+ * Dispatches adding w·X into output `output` for each pair, three pairs per pass over Y: vec4s
+ * through weighted_sum_vec4.wgsl, then any scalar remainder through weighted_sum.wgsl (vec4Split).
+ * The first pass starts from zero, later ones add to Y. Unused weight bindings alias input
+ * `spareWeight`; unused X bindings alias the pass's first X. The kernels are pointwise, so when X0
+ * is Y (the SGD update) the planner reads it through Y's binding.
  */
-function weightedSumCalls(n: number, output: number, pairs: readonly Pair[], inPlaceWeight: number | null, spareWeight: number): KernelCall[] {
+function weightedSumCalls(n: number, output: number, pairs: readonly Pair[], spareWeight: number): KernelCall[] {
   const { n4, scalarFrom } = vec4Split(n);
   const calls: KernelCall[] = [];
   const pending = [...pairs];
-  // In place, Y already holds X0: the first pass scales it by w0 rather than bind X0 a second time.
-  let mode = inPlaceWeight === null ? 0 : 2;
+  let mode = 0;
   do {
     const chunk = pending.splice(0, PAIRS_PER_DISPATCH);
     const weight: BindingSource = { input: spareWeight };
-    // A vec4 binding needs at least 16 bytes, more than a weight has; only W ← w·W has no X to alias.
-    const vector: BindingSource = chunk.length ? { input: chunk[0]!.x } : { scratch: 'spare', bytes: 16 };
     const bindings = (unusedX: BindingSource): Record<string, BindingSource> => {
-      const b: Record<string, BindingSource> = {
-        Y: { output },
-        WY: inPlaceWeight === null ? weight : { input: inPlaceWeight },
-        X0: unusedX,
-        W0: weight,
-        X1: unusedX,
-        W1: weight,
-      };
-      chunk.forEach((p, slot) => {
-        b[`X${slot}`] = { input: p.x };
-        b[`W${slot}`] = { input: p.w };
-      });
+      const b: Record<string, BindingSource> = { Y: { output } };
+      for (let slot = 0; slot < PAIRS_PER_DISPATCH; slot++) {
+        const p = chunk[slot];
+        b[`X${slot}`] = p ? { input: p.x } : unusedX;
+        b[`W${slot}`] = p ? { input: p.w } : weight;
+      }
       return b;
     };
     if (n4 > 0) {
-      calls.push({ shader: 'weighted_sum_vec4.wgsl', bindings: bindings(vector), overrides: { PAIRS: chunk.length, MODE: mode }, uniforms: { n4 }, workgroups: linearWorkgroups(n4) });
+      // A vec4 binding needs at least 16 bytes, more than a weight has: unused X slots take the first X.
+      calls.push({
+        shader: 'weighted_sum_vec4.wgsl',
+        bindings: bindings({ input: chunk[0]!.x }),
+        overrides: { PAIRS: chunk.length, MODE: mode },
+        uniforms: { n4 },
+        workgroups: linearWorkgroups(n4),
+        pointwise: true,
+      });
     }
     if (scalarFrom < n) {
       calls.push({
@@ -58,6 +58,7 @@ function weightedSumCalls(n: number, output: number, pairs: readonly Pair[], inP
         bindings: bindings(weight),
         uniforms: { start: scalarFrom, n, pairs: chunk.length, mode },
         workgroups: linearWorkgroups(n - scalarFrom),
+        pointwise: true,
       });
     }
     mode = 1;
@@ -101,8 +102,7 @@ export const WeightedSum = defineOp({
   },
   kernels(ctx, [y]) {
     const pairs = Array.from({ length: ctx.op.input.length / 2 }, (_, p) => ({ x: 2 * p, w: 2 * p + 1 }));
-    if (ctx.op.input[0] === ctx.op.output[0]) return weightedSumCalls(size(y!.shape), 0, pairs.slice(1), 1, 1);
-    return weightedSumCalls(size(y!.shape), 0, pairs, null, 1);
+    return weightedSumCalls(size(y!.shape), 0, pairs, 1);
   },
   fusable(ctx, [y]) {
     // Σ w_p·X_p in pair order, as the dispatches add them.
@@ -170,7 +170,7 @@ export const WeightedSumGradient = defineOp({
     const calls: KernelCall[] = [];
     for (let p = 0; p < count; p++) {
       // dX_p = w_p·dY is a one-pair weighted sum.
-      calls.push(...weightedSumCalls(n, p, [{ x: 0, w: 2 + 2 * p }], null, 2));
+      calls.push(...weightedSumCalls(n, p, [{ x: 0, w: 2 + 2 * p }], 2));
       if (ctx.args.grad_on_w !== 0) {
         calls.push({
           shader: 'weighted_sum_grad_w.wgsl',

@@ -5,7 +5,7 @@
 import { WgslReflect, type TypeInfo } from 'wgsl_reflect/wgsl_reflect.module.js';
 import { KernelCompileError } from '../core/errors.js';
 import { wgslType, type DType } from '../core/dtype.js';
-import { expandSource, type ExpandedSource, type KernelSourceProvider } from './kernel_source.js';
+import { aliasVariables, expandSource, type ExpandedSource, type KernelSourceProvider } from './kernel_source.js';
 
 /** One binding of a kernel, as declared in its WGSL. */
 export interface BindingInfo {
@@ -50,12 +50,15 @@ export interface KernelRequest {
   generated?: string;
   dtype?: DType;
   overrides?: Record<string, number>;
+  /** Variables read through another, read_write one (kernel_source.ts aliasVariables): in-place variants. */
+  aliases?: Readonly<Record<string, string>>;
 }
 
 /** The cache key: small and explicit, never the shape. */
 export function kernelKey(req: KernelRequest): string {
   const ov = req.overrides ? Object.entries(req.overrides).sort().map(([k, v]) => `${k}=${v}`).join(',') : '';
-  return `${req.shader}|${req.dtype ?? ''}|${ov}`;
+  const al = req.aliases ? Object.entries(req.aliases).sort().map(([k, v]) => `${k}>${v}`).join(',') : '';
+  return `${req.shader}|${req.dtype ?? ''}|${ov}${al && `|${al}`}`;
 }
 
 function scalarOf(t: TypeInfo, where: string): 'f32' | 'i32' | 'u32' {
@@ -153,7 +156,8 @@ export class KernelCache {
     const generated = req.generated;
     const sources: KernelSourceProvider =
       generated === undefined ? this.sources : { kernel: () => Promise.resolve(generated), shader: (f) => this.sources.shader(f) };
-    const src = await expandSource(sources, req.shader, prelude);
+    const expanded = await expandSource(sources, req.shader, prelude);
+    const src = req.aliases ? aliasVariables(expanded, req.aliases, req.shader) : expanded;
     if (this.debugWgsl) console.log(`// ---- ${key}\n${src.code}`);
     let reflect: WgslReflect;
     try {

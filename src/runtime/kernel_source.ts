@@ -65,3 +65,43 @@ export function staticSources(kernels: Record<string, string>, shaders: Record<s
   };
   return { kernel: (f) => get(kernels, 'kernels', f), shader: (f) => get(shaders, 'shaders', f) };
 }
+
+const STORAGE_DECL = /^\s*@group\(\d+\)\s*@binding\(\d+\)\s*var<storage,\s*(read|read_write)>\s+(\w+)\s*:\s*([^;]+);\s*$/;
+
+/**
+ * The alias step: each variable `from` of `aliases` is read through read_write variable `to`
+ * instead, its declaration dropped and its uses renamed. WebGPU forbids one buffer range bound
+ * twice when one binding is writable; the planner asks for this variant when a pointwise kernel
+ * reads an input that is also its output (Scale X→X, the SGD update W ← W + lr·dW), so the op
+ * file describes the math with distinct names and the update still runs in place. A `from` the
+ * kernel does not declare is skipped (schema names need not all be kernel variables).
+ */
+export function aliasVariables(src: ExpandedSource, aliases: Readonly<Record<string, string>>, file: string): ExpandedSource {
+  const decls = new Map<string, { access: string; type: string; line: number }>();
+  src.code.split('\n').forEach((line, i) => {
+    const m = STORAGE_DECL.exec(line);
+    if (m) decls.set(m[2]!, { access: m[1]!, type: m[3]!.replace(/\s+/g, ''), line: i });
+  });
+  const renames = Object.entries(aliases).filter(([from]) => decls.has(from));
+  if (!renames.length) return src;
+  const dropped = new Set<number>();
+  for (const [from, to] of renames) {
+    const a = decls.get(from)!;
+    const b = decls.get(to);
+    if (!b || b.access !== 'read_write' || b.type !== a.type) {
+      throw new KernelCompileError(`${file}: cannot read ${from} (${a.type}) through ${to} (${b ? `${b.access} ${b.type}` : 'not a storage variable'}): in-place aliasing needs a read_write variable of the same type`);
+    }
+    dropped.add(a.line);
+  }
+  const lines: string[] = [];
+  const origin: ExpandedSource['origin'] = [];
+  src.code.split('\n').forEach((line, i) => {
+    if (dropped.has(i)) return;
+    let out = line;
+    // Identifiers only: not a member access (p.X) or part of a longer name.
+    for (const [from, to] of renames) out = out.replace(new RegExp(`(?<![\\w.])${from}\\b`, 'g'), to);
+    lines.push(out);
+    origin.push(src.origin[i]!);
+  });
+  return { code: lines.join('\n'), origin };
+}

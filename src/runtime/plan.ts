@@ -243,7 +243,7 @@ export async function planNet(ctx: GpuContext, store: BlobStore, net: NetDef, li
     const fusedAt = new Map(segments.map((seg) => [seg.from, seg]));
     const unfused = (i: number): boolean => !segments.some((seg) => seg.from <= i && i < seg.to);
     const [compiled, fusedKernels] = await Promise.all([
-      Promise.all(checked.map((c, i) => (unfused(i) ? Promise.all(c.calls.map((k) => ctx.kernels.get(k))) : []))),
+      Promise.all(checked.map((c, i) => (unfused(i) ? Promise.all(c.calls.map((k) => ctx.kernels.get({ ...k, ...inPlaceAliases(c, k, built.versions[i]!) }))) : []))),
       Promise.all(segments.map((seg) => Promise.all(seg.kernels.map((k) => ctx.kernels.get({ shader: k.shader, generated: k.code }))))),
     ]);
     const fusedStep = (seg: FusedSegment): FusedStep =>
@@ -309,6 +309,29 @@ function commit(
     ctx.device.queue.submit([enc.finish()]);
     ctx.counters.submits++;
   }
+}
+
+/**
+ * For a pointwise call, each input variable bound to the same buffer as an output variable, mapped
+ * to that output variable: the kernel is compiled reading it through the output binding (WebGPU
+ * forbids binding the buffer twice when one binding is writable). Other calls keep the general
+ * rule in bindAll: compute into a temporary, then copy.
+ */
+function inPlaceAliases(c: CheckedOp, call: KernelCall, v: { inputs: Version[]; outputs: Version[] }): { aliases?: Record<string, string> } {
+  if (!call.pointwise) return {};
+  const names = new Set([...Object.keys(call.bindings ?? {}), ...c.spec.inputs, ...c.spec.outputs]);
+  const bufferOf = (name: string, kind: 'input' | 'output'): GPUBuffer | undefined => {
+    const src = call.bindings?.[name] ?? sourceByName(c.spec, name);
+    if (kind === 'input') return src && 'input' in src ? v.inputs[src.input]?.buffer : undefined;
+    return src && 'output' in src ? v.outputs[src.output]?.buffer : undefined;
+  };
+  const aliases: Record<string, string> = {};
+  for (const name of names) {
+    const buffer = bufferOf(name, 'input');
+    const to = buffer && [...names].find((o) => bufferOf(o, 'output') === buffer);
+    if (to) aliases[name] = to;
+  }
+  return Object.keys(aliases).length ? { aliases } : {};
 }
 
 /** Default binding of a WGSL variable: the op input or output of the same name in the schema. */

@@ -58,6 +58,19 @@ describe('kernel cache', () => {
     expect(kernelKey({ shader: 'x.wgsl', overrides: { B: 2, A: 1 } })).toBe(kernelKey({ shader: 'x.wgsl', overrides: { A: 1, B: 2 } }));
   });
 
+  it('compiles an in-place variant reading an input through the read_write output, cached apart', async () => {
+    const c = await cache();
+    const plain = await c.get({ shader: 'good.wgsl', dtype: 'float32' });
+    const inPlace = await c.get({ shader: 'good.wgsl', dtype: 'float32', aliases: { X: 'Y' } });
+    expect(inPlace).not.toBe(plain);
+    expect(await c.get({ shader: 'good.wgsl', dtype: 'float32', aliases: { X: 'Y' } })).toBe(inPlace);
+    expect(inPlace.bindings.map((b) => [b.name, b.readOnly])).toEqual([['params', true], ['Y', false]]);
+    expect(inPlace.code).toContain('Y[g.x] = Y[g.x]');
+    // A variable the kernel does not declare is no alias to make; a read-only target is refused.
+    expect((await c.get({ shader: 'good.wgsl', dtype: 'float32', aliases: { Z: 'Y' } })).bindings).toHaveLength(3);
+    await expect(c.get({ shader: 'good.wgsl', dtype: 'float32', aliases: { Y: 'X' } })).rejects.toThrow(/cannot read Y .* through X .*read_write/);
+  });
+
   it('names the kernel file and line of a WGSL compile error', async () => {
     const c = await cache();
     await expect(c.get({ shader: 'broken.wgsl' })).rejects.toThrow(KernelCompileError);
