@@ -13,7 +13,8 @@
 //   A_DEPTH_CONTIGUOUS, B_DEPTH_CONTIGUOUS: bool   as in matmul_tile.wgsl
 //   fn store_out(split: u32, i: u32, j: u32, v: f32)   writes C[i, j] (i < rows, j < cols)
 //
-// Params and the split of the depth are matmul_tile.wgsl's (split_depth a multiple of 8).
+// Params and the split of the depth are matmul_tile.wgsl's (split_depth a multiple of 4 where the
+// quads are vec4 loads, which need aligned depths; shaders/scalar_quads.wgsl takes any).
 //
 // The depth is walked in steps of 8. Each step every thread reads one quad of A and one of B from
 // global memory: a quad along the depth (row lid / 2, depths 4 * (lid % 2)..) for an operand

@@ -1,13 +1,14 @@
 /**
  * Conv (1-D and 2-D, NCHW or NHWC, groups, dilation, explicit pads) and ConvGradient. Large
  * problems run as implicit GEMMs on the tiled matmul of shaders/matmul_tile.wgsl (no im2col
- * buffer: the kernels gather the window taps themselves, kernels/conv*.wgsl); problems too small
+ * buffer: the kernels gather the window taps themselves, kernels/conv*.wgsl; the forward pass of
+ * the largest on matmul_tile_big.wgsl, by MatMul's rule); problems too small
  * to fill a GEMM grid run one thread per output element (kernels/conv*_direct.wgsl).
  */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
 import { layoutIndex, referenceErrors, resolveWindow, windowArgs, windowOutputShape, type Window } from './conv_geometry.js';
-import { columnSumCalls, matmulCall } from './fc.js';
+import { BIG_TILE, bigTile, columnSumCalls, matmulCall } from './fc.js';
 import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { ceilDiv, linearWorkgroups, requireDType, size } from './shape.js';
 
@@ -193,7 +194,12 @@ export const Conv = defineOp({
     const bindings = { geom: geomBinding(d), ...(!hasBias && { b: { scratch: 'no_bias', bytes: 4 } }) };
     const overrides = { NHWC: d.win.nhwc ? 1 : 0, HAS_BIAS: hasBias ? 1 : 0 };
     if (gemmTiles(rows, d.mg, d.groups) < MIN_GEMM_TILES) return [directCall('conv_direct.wgsl', rows * d.m, bindings, overrides)];
-    return [{ ...matmulCall('conv.wgsl', rows, d.mg, d.groups * d.taps, d.taps, bindings), overrides }];
+    // MatMul's shape rule per group; taps are gathered one by one, so the layout never allows vec4s.
+    const big = bigTile(rows, d.mg, d.taps, 1, 1) !== null;
+    const call = big
+      ? matmulCall('conv_big.wgsl', rows, d.mg, d.groups * d.taps, d.taps, bindings, BIG_TILE)
+      : matmulCall('conv.wgsl', rows, d.mg, d.groups * d.taps, d.taps, bindings);
+    return [{ ...call, overrides }];
   },
   gradient: (g) => {
     if (g.def.input.length === 3) {

@@ -42,6 +42,10 @@ const cases: Case[] = [
   { name: 'GEMM: 6 channels, stride 2, pad 1', x: [2, 6, 24, 24], w: [3, 6, 3, 3], args: { kernel: 3, stride: 2, pad: 1 } },
   { name: 'GEMM: NHWC groups 2 of 5, dilation 2', x: [2, 24, 22, 10], w: [4, 2, 2, 5], args: { kernel: 2, dilation: 2, group: 2, order: 'NHWC', pads: [1, 0, 0, 1] } },
   { name: 'GEMM: 1-D, 9 channels, stride 1', x: [3, 9, 360], w: [5, 9, 4], args: { kernels: [4], pads: [2, 1] } },
+  // Big enough for the 128x128 tile (>= 4 of its tiles per group, >= 32 taps, and >= 16 64x64 tiles).
+  { name: 'big tile: NCHW stride 2, pad 1', x: [2, 5, 45, 45], w: [7, 5, 3, 3], args: { kernel: 3, stride: 2, pad: 1 } },
+  { name: 'big tile: NHWC groups 2, stride 2, pad 1', x: [2, 33, 33, 8], w: [6, 3, 3, 4], args: { kernel: 3, stride: 2, pad: 1, group: 2, order: 'NHWC' } },
+  { name: 'big tile: NCHW groups 2, no bias', x: [1, 6, 41, 23], w: [6, 3, 4, 3], bias: false, args: { kernels: [4, 3], pads: [1, 2, 0, 1], group: 2 } },
 ];
 
 describe('Conv forward', () => {
@@ -203,7 +207,12 @@ describe('Conv kernel choice', () => {
 
   it('runs small convolutions one thread per element and large ones as GEMM tiles', () => {
     expect(shaders('Conv', [[1, 3, 9, 9], [4, 3, 3, 3], [4]], { kernel: 3 }, 1)).toEqual(['conv_direct.wgsl']);
-    expect(shaders('Conv', [[16, 20, 12, 12], [50, 20, 5, 5], [50]], { kernel: 5 }, 1)).toEqual(['conv.wgsl']);
+    expect(shaders('Conv', [[16, 3, 12, 12], [50, 3, 3, 3], [50]], { kernel: 3 }, 1)).toEqual(['conv.wgsl']);
+    // From 4 128x128 tiles of one group's output and 32 taps on: the big tile.
+    expect(shaders('Conv', [[16, 20, 12, 12], [50, 20, 5, 5], [50]], { kernel: 5 }, 1)).toEqual(['conv_big.wgsl']);
+    expect(shaders('Conv', [[2, 5, 45, 45], [7, 5, 3, 3], [7]], { kernel: 3, stride: 2, pad: 1 }, 1)).toEqual(['conv_big.wgsl']);
+    expect(shaders('Conv', [[2, 3, 45, 45], [7, 3, 3, 3], [7]], { kernel: 3, stride: 2, pad: 1 }, 1)).toEqual(['conv.wgsl']);
+    expect(shaders('Conv', [[2, 33, 33, 8], [6, 3, 3, 4], [6]], { kernel: 3, stride: 2, pad: 1, group: 2, order: 'NHWC' }, 1)).toEqual(['conv_big.wgsl']);
     expect(shaders('ConvGradient', [[1, 16, 14, 14], [16, 16, 3, 3], [1, 16, 14, 14]], { kernel: 3, pad: 1 }, 3)).toEqual([
       'conv_grad_w_direct.wgsl',
       'conv_grad_b_direct.wgsl',
