@@ -1,4 +1,5 @@
-// Adagrad, in place on its outputs (the op copies any input given out of place first):
+// Adagrad from param and moment (P_IN, H_IN) into P and H. Pointwise, and every read comes before
+// the writes, so in place (the usual call) the planner reads P_IN and H_IN through P and H:
 //   h' = decay·h + g²;  param' = param + lr·g / (sqrt(h') + ε)   (lr negative).
 // `extra` counts the optional outputs: 1 writes the effective learning rate e = lr/(sqrt(h') + ε)
 // to ELR (param' = param + e·g), 2 also the update u = e·g to UPD (param' = param + u). Outputs
@@ -19,6 +20,8 @@ struct Params {
 @group(0) @binding(4) var<storage, read> LR: array<f32>;
 @group(0) @binding(5) var<storage, read_write> ELR: array<f32>;
 @group(0) @binding(6) var<storage, read_write> UPD: array<f32>;
+@group(0) @binding(7) var<storage, read> P_IN: array<f32>;
+@group(0) @binding(8) var<storage, read> H_IN: array<f32>;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -27,19 +30,20 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     return;
   }
   let g = G[i];
-  let h = params.decay * H[i] + g * g;
+  let p = P_IN[i];
+  let h = params.decay * H_IN[i] + g * g;
   H[i] = h;
   if (params.extra == 0u) {
-    P[i] = P[i] + LR[0] * g / (sqrt(h) + params.epsilon);
+    P[i] = p + LR[0] * g / (sqrt(h) + params.epsilon);
     return;
   }
   let e = LR[0] / (sqrt(h) + params.epsilon);
   ELR[i] = e;
   if (params.extra == 1u) {
-    P[i] = P[i] + e * g;
+    P[i] = p + e * g;
   } else {
     let u = e * g;
     UPD[i] = u;
-    P[i] = P[i] + u;
+    P[i] = p + u;
   }
 }

@@ -1,6 +1,6 @@
 /** Adagrad: per-element learning rates from the accumulated squared gradients. */
 import { arg } from './args.js';
-import { copyToOutputs, requireFloatsOfOneSize, requireScalarInput } from './optimizer_common.js';
+import { requireFloatsOfOneSize, requireScalarInput } from './optimizer_common.js';
 import { defineOp, type BindingSource } from './registry.js';
 import { linearWorkgroups } from './shape.js';
 
@@ -30,13 +30,23 @@ export const Adagrad = defineOp({
     const n = requireFloatsOfOneSize(ctx, [0, 1, 2]);
     const extra = ctx.op.output.length - 2;
     const optional = (o: number, name: string): BindingSource => (o < ctx.op.output.length ? { output: o } : { scratch: name, bytes: 4 });
+    // Pointwise: in place, the planner reads param and moment through the output bindings.
     return [
-      ...copyToOutputs(ctx, IN_PLACE, n),
       {
         shader: 'adagrad.wgsl',
-        bindings: { P: { output: 0 }, H: { output: 1 }, G: { input: 2 }, LR: { input: 3 }, ELR: optional(2, 'no_effective_lr'), UPD: optional(3, 'no_update') },
+        bindings: {
+          P_IN: { input: 0 },
+          H_IN: { input: 1 },
+          P: { output: 0 },
+          H: { output: 1 },
+          G: { input: 2 },
+          LR: { input: 3 },
+          ELR: optional(2, 'no_effective_lr'),
+          UPD: optional(3, 'no_update'),
+        },
         uniforms: { n, epsilon: ctx.args.epsilon, decay: ctx.args.decay, extra },
         workgroups: linearWorkgroups(n),
+        pointwise: true,
       },
     ];
   },

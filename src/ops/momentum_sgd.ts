@@ -1,6 +1,6 @@
 /** MomentumSGDUpdate: SGD with (optionally Nesterov) momentum, updating grad, momentum and param in place. */
 import { arg } from './args.js';
-import { copyToOutputs, requireFloatsOfOneSize, requireScalarInput } from './optimizer_common.js';
+import { requireFloatsOfOneSize, requireScalarInput } from './optimizer_common.js';
 import { defineOp } from './registry.js';
 import { linearWorkgroups } from './shape.js';
 
@@ -27,13 +27,14 @@ export const MomentumSGDUpdate = defineOp({
   },
   kernels(ctx) {
     const n = requireFloatsOfOneSize(ctx, [0, 1, 3]);
+    // Pointwise: in place, the planner reads grad, moment and param through the output bindings.
     return [
-      ...copyToOutputs(ctx, IN_PLACE, n),
       {
         shader: 'momentum_sgd.wgsl',
-        bindings: { G: { output: 0 }, M: { output: 1 }, LR: { input: 2 }, P: { output: 2 } },
+        bindings: { G_IN: { input: 0 }, M_IN: { input: 1 }, P_IN: { input: 3 }, G: { output: 0 }, M: { output: 1 }, LR: { input: 2 }, P: { output: 2 } },
         uniforms: { n, momentum: ctx.args.momentum, nesterov: ctx.args.nesterov },
         workgroups: linearWorkgroups(n),
+        pointwise: true,
       },
     ];
   },

@@ -1,4 +1,4 @@
-/** Checks and dispatch helpers shared by the optimizer update ops (MomentumSGDUpdate, Adam, Adagrad). */
+/** Checks and dispatch helpers shared by the optimizer update ops (MomentumSGDUpdate, Adam, Adagrad) and SpatialBN. */
 import { fmtShape } from '../core/errors.js';
 import type { ArgSchema } from './args.js';
 import type { KernelCall, OpContext, TensorInfo } from './registry.js';
@@ -31,8 +31,9 @@ export function requireScalarInput(ctx: OpContext<ArgSchema>, k: number, dtype: 
 
 /**
  * Copies each input to its paired output where the op is not in place, so that the update kernel
- * can always work on the outputs in place: the usual in-place call binds each state blob once,
- * read_write, and needs neither temporaries nor copies.
+ * can always work on the outputs in place. For kernels that cannot also bind the inputs (Adam's
+ * would pass the eight storage buffers a stage may bind); pointwise kernels that can bind inputs
+ * and outputs apart leave in place to the planner (MomentumSGDUpdate, Adagrad).
  */
 export function copyToOutputs(ctx: OpContext<ArgSchema>, pairs: readonly (readonly [number, number])[], n: number): KernelCall[] {
   return pairs

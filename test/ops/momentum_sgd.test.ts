@@ -45,6 +45,19 @@ describe('MomentumSGDUpdate', () => {
     expect(maxRelError(out[2]!, cur[3]!)).toBeLessThan(1e-5);
   });
 
+  it('updates param in place and grad, moment out of place in one dispatch, inputs left as they were', async () => {
+    const cur = state([9], 0.1);
+    const names = ['mx_g', 'mx_m', 'mx_lr', 'mx_p'];
+    for (const [i, t] of cur.entries()) await workspace.FeedBlob(names[i]!, t.data, { shape: t.shape });
+    const args = { momentum: 0.9, nesterov: 1 };
+    const before = await workspace.Stats();
+    await workspace.RunOperatorOnce(core.CreateOperator('MomentumSGDUpdate', names, ['mx_g2', 'mx_m2', 'mx_p'], args));
+    expect((await workspace.Stats()).dispatches - before.dispatches).toBe(1);
+    const want = referenceOf('MomentumSGDUpdate', cur, args);
+    const out = await workspace.FetchBlobs(['mx_g2', 'mx_m2', 'mx_p', 'mx_g', 'mx_m']);
+    [want[0]!, want[1]!, want[2]!, cur[0]!, cur[1]!].forEach((w, k) => expect(maxRelError(out[k]!, w)).toBeLessThan(1e-5));
+  });
+
   it('follows the formulas on a hand-checked element', async () => {
     const inputs = [scalar(2, [1]), scalar(1, [1]), scalar(0.5, [1]), scalar(10, [1])];
     const plain = referenceOf('MomentumSGDUpdate', inputs, { momentum: 0.9 });
