@@ -1,6 +1,6 @@
 // C = A op B over elements [start, n) of a contiguous C, one element per invocation: the n % 4
 // tail after elementwise_vec4.wgsl, or a whole small op. Operand forms as in elementwise_vec4.wgsl
-// (0 full, 1 row of `period` elements, 2 scalar, 3 C itself), here in elements.
+// (0 full, 1 row of `period` elements, 2 scalar), here in elements.
 #include "indexing.wgsl"
 #include "binary_op.wgsl"
 
@@ -23,8 +23,7 @@ fn load_a(i: u32) -> T {
   switch A_FORM {
     case 0u: { return A[i]; }
     case 1u: { return A[i % params.a_period]; }
-    case 2u: { return A[0]; }
-    default: { return C[i]; }
+    default: { return A[0]; }
   }
 }
 
@@ -32,8 +31,7 @@ fn load_b(i: u32) -> T {
   switch B_FORM {
     case 0u: { return B[i]; }
     case 1u: { return B[i % params.b_period]; }
-    case 2u: { return B[0]; }
-    default: { return C[i]; }
+    default: { return B[0]; }
   }
 }
 

@@ -1,10 +1,10 @@
 // C = A op B over a contiguous C, four elements per invocation through vec4 loads and stores.
 // Each operand has a form (override constants, so each walk is its own straight-line pipeline):
 //   0 full: same layout as C;  1 row: a row of `period` vec4s repeated (a bias-like broadcast);
-//   2 scalar: one value, read from S;  3 C itself (the op runs in place over that input).
-// Operands that do not read their own binding alias another read-only buffer, so an in-place op
-// binds its blob once and needs no temporary. C holds floor(n / 4) vec4s; the host dispatches the
-// last n % 4 elements to elementwise_flat.wgsl, since one buffer cannot be bound writable twice.
+//   2 scalar: one value, read from S.
+// Operands that do not read their own binding alias another read-only buffer. Pointwise: in place
+// the planner compiles a variant reading that operand through C. C holds floor(n / 4) vec4s; the
+// host dispatches the last n % 4 elements to elementwise_flat.wgsl.
 #include "indexing.wgsl"
 #include "binary_op.wgsl"
 
@@ -27,8 +27,7 @@ fn load_a(i: u32) -> vec4<T> {
   switch A_FORM {
     case 0u: { return A[i]; }
     case 1u: { return A[i % params.a_period]; }
-    case 2u: { return vec4<T>(S[0]); }
-    default: { return C[i]; }
+    default: { return vec4<T>(S[0]); }
   }
 }
 
@@ -36,8 +35,7 @@ fn load_b(i: u32) -> vec4<T> {
   switch B_FORM {
     case 0u: { return B[i]; }
     case 1u: { return B[i % params.b_period]; }
-    case 2u: { return vec4<T>(S[0]); }
-    default: { return C[i]; }
+    default: { return vec4<T>(S[0]); }
   }
 }
 

@@ -156,7 +156,6 @@ const enum Form {
   Full = 0,
   Row = 1,
   Scalar = 2,
-  Output = 3,
 }
 
 interface FlatOperand {
@@ -167,11 +166,11 @@ interface FlatOperand {
 
 /**
  * How an input is read when C is walked flat: like C, as a repeated row (strides [0, 1] over a
- * merged [outer, inner] walk), as one value, or as C itself in place; null when only the strided
- * kernel can walk it.
+ * merged [outer, inner] walk) or as one value; null when only the strided kernel can walk it. An
+ * input that is C in place has C's shape, so it is read like C (through C's binding: the calls are
+ * pointwise).
  */
-function flatOperand(walk: Broadcast, k: number, inPlace: boolean): FlatOperand | null {
-  if (inPlace) return { form: Form.Output, period: 0 };
+function flatOperand(walk: Broadcast, k: number): FlatOperand | null {
   const s = walk.strides[k]!;
   if (s.every((x) => x === 0)) return { form: Form.Scalar, period: 0 };
   if (sameShape(s, contiguousStrides(walk.shape))) return { form: Form.Full, period: 0 };
@@ -181,8 +180,9 @@ function flatOperand(walk: Broadcast, k: number, inPlace: boolean): FlatOperand 
 
 /**
  * Dispatches of the contiguous kernels for C = A op B: vec4s then a scalar tail, or all scalar when
- * n is small or a row's length is not a multiple of 4. An operand's binding that is not read aliases
- * another read-only input (never C: WebGPU forbids a writable buffer bound twice), or a scratch word.
+ * n is small or a row's length is not a multiple of 4. An operand's vec4 binding that is not read
+ * aliases another input of at least a vec4 that is not C, or a scratch vec4. The calls are pointwise:
+ * an input that is C in place is read through C's binding (the planner's variant).
  */
 function contiguousCalls(
   ctx: OpContext<BroadcastArgs>,
@@ -191,18 +191,13 @@ function contiguousCalls(
   opCode: number,
   operands: readonly [FlatOperand, FlatOperand],
 ): KernelCall[] {
-  const out = ctx.op.output[0];
-  const sizes = ctx.inputs.map((t) => size(t.shape));
-  const spareOf = (minElements: number): BindingSource => {
-    const k = ctx.op.input.findIndex((name, i) => name !== out && sizes[i]! >= minElements);
-    return k >= 0 ? { input: k } : { scratch: 'spare', bytes: 16 };
-  };
   const rowsAligned = operands.every((o) => o.form !== Form.Row || o.period % 4 === 0);
   const { n4, scalarFrom } = rowsAligned ? vec4Split(n) : { n4: 0, scalarFrom: 0 };
   const overrides = { OP: opCode, A_FORM: operands[0].form, B_FORM: operands[1].form };
   const calls: KernelCall[] = [];
   if (n4 > 0) {
-    const spare = spareOf(4);
+    const other = ctx.op.input.findIndex((name, i) => name !== ctx.op.output[0] && size(ctx.inputs[i]!.shape) >= 4);
+    const spare: BindingSource = other >= 0 ? { input: other } : { scratch: 'spare', bytes: 16 };
     const own = (k: number): BindingSource => (operands[k]!.form === Form.Full || operands[k]!.form === Form.Row ? { input: k } : spare);
     const scalar = operands.findIndex((o) => o.form === Form.Scalar);
     calls.push({
@@ -212,18 +207,17 @@ function contiguousCalls(
       bindings: { A: own(0), B: own(1), S: scalar >= 0 ? { input: scalar } : spare },
       uniforms: { n4, a_period: operands[0].period / 4, b_period: operands[1].period / 4 },
       workgroups: linearWorkgroups(n4),
+      pointwise: true,
     });
   }
   if (scalarFrom < n) {
-    const spare = spareOf(1);
-    const own = (k: number): BindingSource => (operands[k]!.form === Form.Output ? spare : { input: k });
     calls.push({
       shader: 'elementwise_flat.wgsl',
       dtype,
       overrides,
-      bindings: { A: own(0), B: own(1) },
       uniforms: { start: scalarFrom, n, a_period: operands[0].period, b_period: operands[1].period },
       workgroups: linearWorkgroups(n - scalarFrom),
+      pointwise: true,
     });
   }
   return calls;
@@ -300,9 +294,8 @@ function binaryOp(type: string, symbol: string, math: BinaryMath, inPlace: reado
       const bc = contextBroadcast(ctx, 0, 1);
       const walk = coalesce(bc.shape, bc.strides);
       const dtype = unpackedDType(ctx, 0);
-      const out = ctx.op.output[0];
-      const a = flatOperand(walk, 0, ctx.op.input[0] === out);
-      const b = flatOperand(walk, 1, ctx.op.input[1] === out);
+      const a = flatOperand(walk, 0);
+      const b = flatOperand(walk, 1);
       if (a && b) return contiguousCalls(ctx, n, dtype, math.code[dtype], [a, b]);
       return [
         {
@@ -317,6 +310,8 @@ function binaryOp(type: string, symbol: string, math: BinaryMath, inPlace: reado
             b_strides: slots(walk.strides[1]!),
           },
           workgroups: linearWorkgroups(n),
+          // An input that is C in place has C's shape: read at the element written.
+          pointwise: true,
         },
       ];
     },

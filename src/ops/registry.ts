@@ -94,9 +94,9 @@ export interface KernelCall {
   overrides?: Record<string, number>;
   workgroups: readonly [number, number?, number?];
   /**
-   * Each invocation reads its inputs only at the elements it writes. Then, where an input variable
-   * is bound to the same blob as an output variable (in place), the planner reads it through the
-   * output binding (a cached kernel variant) instead of computing into a temporary and copying back.
+   * An input bound to the same blob as an output (in place) is read by each invocation only at the
+   * elements it writes, before writing them. The planner then reads that input through the output's
+   * binding (a cached kernel variant) instead of computing into a temporary and copying back.
    */
   pointwise?: boolean;
 }

@@ -273,6 +273,15 @@ describe('contiguous fast paths (vec4 pass plus scalar tail; relative error < 1e
     }
   });
 
+  it('in place over A with a B only the strided kernel walks ([2,3,5] - [3,1]): one dispatch', async () => {
+    const [a, b] = pair('Sub', [2, 3, 5], [3, 1]);
+    await workspace.FeedBlob('fst_a', a!.data, { shape: a!.shape });
+    await workspace.FeedBlob('fst_b', b!.data, { shape: b!.shape });
+    const count = await dispatchesOf(() => workspace.RunOperatorOnce(core.CreateOperator('Sub', ['fst_a', 'fst_b'], ['fst_a'])));
+    expect(count).toBe(1);
+    expect(maxRelError(await workspace.FetchBlob('fst_a'), referenceOf('Sub', [a!, b!])[0]!)).toBeLessThan(1e-5);
+  });
+
   it('int32 in place over A with a scalar B', async () => {
     const a = randomIntTensor(rng, [1027], -1000, 1000);
     await workspace.FeedBlob('fi_a', a.data, { shape: a.shape, dtype: 'int32' });
