@@ -1,9 +1,9 @@
 /**
  * Conv (1-D and 2-D, NCHW or NHWC, groups, dilation, explicit pads) and ConvGradient. Large
  * problems run as implicit GEMMs on the tiled matmul of shaders/matmul_tile.wgsl (no im2col
- * buffer: the kernels gather the window taps themselves, kernels/conv*.wgsl; the forward pass of
- * the largest on matmul_tile_big.wgsl, by MatMul's rule); problems too small
- * to fill a GEMM grid run one thread per output element (kernels/conv*_direct.wgsl).
+ * buffer: the kernels gather the window taps themselves, kernels/conv*.wgsl), the largest on
+ * matmul_tile_big.wgsl by MatMul's rule (kernels/conv*_big.wgsl) in all three passes; problems too
+ * small to fill a GEMM grid run one thread per output element (kernels/conv*_direct.wgsl).
  */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
@@ -115,17 +115,20 @@ function weightGradCalls(d: ConvDims, nhwc: number): KernelCall[] {
   if (pixels <= DIRECT_MAX_PIXELS && gemmTiles(d.mg, d.taps, d.groups) < MIN_GEMM_TILES) {
     return [directCall('conv_grad_w_direct.wgsl', d.m * d.taps, { geom: geomBinding(d), dW: { output: 0 } }, { NHWC: nhwc })];
   }
-  const outTiles = ceilDiv(d.mg, 64) * ceilDiv(d.taps, 64) * d.groups;
+  // The 128x128 tile by MatMul's rule on one group's dM x taps output, else 64x64.
+  const tile = bigTile(d.mg, d.taps, pixels, 1, 1) ? BIG_TILE : 64;
+  const shader = tile === BIG_TILE ? 'conv_grad_w_big.wgsl' : 'conv_grad_w.wgsl';
+  const outTiles = ceilDiv(d.mg, tile) * ceilDiv(d.taps, tile) * d.groups;
   const wanted = Math.min(Math.floor(SPLIT_TARGET_GROUPS / outTiles), Math.floor(pixels / MIN_SPLIT_PIXELS));
   if (wanted < 2) {
     const chunk = Math.max(1, pixels);
-    const call = matmulCall('conv_grad_w.wgsl', d.mg, d.taps, d.groups * chunk, chunk, { geom: geomBinding(d), dW: { output: 0 } });
+    const call = matmulCall(shader, d.mg, d.taps, d.groups * chunk, chunk, { geom: geomBinding(d), dW: { output: 0 } }, tile);
     return [{ ...call, overrides: { NHWC: nhwc } }];
   }
   const chunk = ceilDiv(ceilDiv(pixels, wanted), DEPTH_STEP) * DEPTH_STEP;
   const parts = ceilDiv(pixels, chunk);
   const partials = { scratch: 'dW_partials', bytes: parts * d.m * d.taps * 4 };
-  const call = matmulCall('conv_grad_w.wgsl', d.mg, d.taps, d.groups * parts * chunk, chunk, { geom: geomBinding(d, parts), dW: partials });
+  const call = matmulCall(shader, d.mg, d.taps, d.groups * parts * chunk, chunk, { geom: geomBinding(d, parts), dW: partials }, tile);
   return [{ ...call, overrides: { NHWC: nhwc } }, ...columnSumCalls(parts, d.m * d.taps, partials, { output: 0 }, 'dW_partial_sums')];
 }
 
@@ -275,7 +278,10 @@ export const ConvGradient = defineOp({
         calls.push(directCall('conv_grad_x_direct.wgsl', inPixels * d.win.c, bindings, { NHWC: nhwc }));
       } else {
         const depth = d.mg * d.win.kh * d.win.kw;
-        calls.push({ ...matmulCall('conv_grad_x.wgsl', inPixels, d.cg, d.groups * depth, depth, bindings), overrides: { NHWC: nhwc } });
+        const call = bigTile(inPixels, d.cg, depth, 1, 1)
+          ? matmulCall('conv_grad_x_big.wgsl', inPixels, d.cg, d.groups * depth, depth, bindings, BIG_TILE)
+          : matmulCall('conv_grad_x.wgsl', inPixels, d.cg, d.groups * depth, depth, bindings);
+        calls.push({ ...call, overrides: { NHWC: nhwc } });
       }
     }
     return calls;

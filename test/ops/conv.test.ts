@@ -44,7 +44,7 @@ const cases: Case[] = [
   { name: 'GEMM: 1-D, 9 channels, stride 1', x: [3, 9, 360], w: [5, 9, 4], args: { kernels: [4], pads: [2, 1] } },
   // Big enough for the 128x128 tile (>= 4 of its tiles per group, >= 32 taps, and >= 16 64x64 tiles).
   { name: 'big tile: NCHW stride 2, pad 1', x: [2, 5, 45, 45], w: [7, 5, 3, 3], args: { kernel: 3, stride: 2, pad: 1 } },
-  { name: 'big tile: NHWC groups 2, stride 2, pad 1', x: [2, 33, 33, 8], w: [6, 3, 3, 4], args: { kernel: 3, stride: 2, pad: 1, group: 2, order: 'NHWC' } },
+  { name: 'big tile: NHWC groups 2, stride 2, pad 1', x: [2, 33, 33, 10], w: [8, 3, 3, 5], args: { kernel: 3, stride: 2, pad: 1, group: 2, order: 'NHWC' } },
   { name: 'big tile: NCHW groups 2, no bias', x: [1, 6, 41, 23], w: [6, 3, 4, 3], bias: false, args: { kernels: [4, 3], pads: [1, 2, 0, 1], group: 2 } },
 ];
 
@@ -110,6 +110,17 @@ describe('ConvGradient', () => {
       const errs = await gradientErrors([x, w, dy], { kernel: 3, order }, 3);
       // dW in parts (9*23*22 pixels, over the direct kernel's bound), their sum, db, dX.
       expect((await workspace.Stats()).dispatches - before).toBe(4);
+      for (const e of errs) expect(e).toBeLessThan(1e-5);
+    }
+  });
+
+  it('runs a large dW (in parts) and dX on the 128x128 tile (NCHW and NHWC)', async () => {
+    for (const order of ['NCHW', 'NHWC']) {
+      const nhwc = order === 'NHWC';
+      const x = randomTensor(rng, nhwc ? [2, 50, 49, 16] : [2, 16, 50, 49]);
+      const w = randomTensor(rng, nhwc ? [5, 5, 5, 16] : [5, 16, 5, 5]);
+      const dy = randomTensor(rng, nhwc ? [2, 46, 45, 5] : [2, 5, 46, 45]);
+      const errs = await gradientErrors([x, w, dy], { kernel: 5, order }, 3);
       for (const e of errs) expect(e).toBeLessThan(1e-5);
     }
   });
@@ -226,6 +237,20 @@ describe('Conv kernel choice', () => {
       'conv_grad_x_direct.wgsl',
     ]);
     expect(shaders('ConvGradient', [[8, 64, 28, 28], [64, 64, 3, 3], [8, 64, 28, 28]], { kernel: 3, pad: 1 }, 3)).toEqual([
+      'conv_grad_w_big.wgsl',
+      'fc_grad_b.wgsl',
+      'conv_grad_b.wgsl',
+      'conv_grad_x_big.wgsl',
+    ]);
+    // dW's 5 x 400 output fills 4 big tiles; dX's 16 channels per pixel over 125 depths on the big tile too.
+    expect(shaders('ConvGradient', [[2, 16, 50, 49], [5, 16, 5, 5], [2, 5, 46, 45]], { kernel: 5 }, 3)).toEqual([
+      'conv_grad_w_big.wgsl',
+      'fc_grad_b.wgsl',
+      'conv_grad_b.wgsl',
+      'conv_grad_x_big.wgsl',
+    ]);
+    // Small pieces stay on the 64x64 tile: dW's 3 x 54 output, dX over 27 depths.
+    expect(shaders('ConvGradient', [[4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38]], { kernel: 3 }, 3)).toEqual([
       'conv_grad_w.wgsl',
       'fc_grad_b.wgsl',
       'conv_grad_b.wgsl',
