@@ -4,6 +4,7 @@
 //
 // With M split into S parts, dW is bound to a scratch buffer of S partial [N,K] products, split s
 // at dW[s * N * K..], which FCGradient then sums with fc_grad_b.wgsl; unsplit, dW is the output.
+// Large dW (4 or more 128x128 tiles) runs MatMul's big kernel instead (fc.ts weightGradCalls).
 
 #include "matmul_tile.wgsl"
 

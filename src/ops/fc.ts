@@ -132,17 +132,21 @@ const SPLIT_TARGET_GROUPS = 1024;
  * final sum bounded, tiles x splits <= SPLIT_TARGET_GROUPS) and each takes >= MIN_SPLIT_ROWS rows.
  */
 function weightGradCalls(d: FcDims): KernelCall[] {
-  const outTiles = ceilDiv(d.N, TILE) * ceilDiv(d.K, TILE);
+  // Large dW is MatMul's big kernel with A = dY [M,N] transposed and B = X [M,K] (bound by name).
+  const big = bigTile(d.N, d.K, d.M, d.N, d.K);
+  const tile = big ? BIG_TILE : TILE;
+  const call = (splitRows: number, dW: BindingSource): KernelCall =>
+    big
+      ? { ...matmulCall(`matmul_${big}.wgsl`, d.N, d.K, d.M, splitRows, { A: { input: 2 }, B: { input: 0 }, Y: dW }, BIG_TILE), overrides: { TRANS_A: 1, TRANS_B: 0 } }
+      : matmulCall('fc_grad_w.wgsl', d.N, d.K, d.M, splitRows, { dW });
+  const outTiles = ceilDiv(d.N, tile) * ceilDiv(d.K, tile);
   const splits = Math.min(Math.floor(SPLIT_TARGET_GROUPS / outTiles), Math.floor(d.M / MIN_SPLIT_ROWS));
-  if (splits < 2) return [matmulCall('fc_grad_w.wgsl', d.N, d.K, d.M)];
+  if (splits < 2) return [call(d.M, { output: 0 })];
   // Whole depth steps per split, so that no staging step straddles two splits.
   const splitRows = ceilDiv(ceilDiv(d.M, splits), DEPTH_STEP) * DEPTH_STEP;
   const parts = ceilDiv(d.M, splitRows);
   const partials = { scratch: 'dW_partials', bytes: parts * d.N * d.K * 4 };
-  return [
-    matmulCall('fc_grad_w.wgsl', d.N, d.K, d.M, splitRows, { dW: partials }),
-    ...columnSumCalls(parts, d.N * d.K, partials, { output: 0 }, 'dW_partial_sums'),
-  ];
+  return [call(splitRows, partials), ...columnSumCalls(parts, d.N * d.K, partials, { output: 0 }, 'dW_partial_sums')];
 }
 
 /**

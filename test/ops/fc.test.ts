@@ -133,17 +133,17 @@ describe('FC gradient', () => {
   });
 });
 
-describe('FCGradient', () => {
-  /** Runs FCGradient with all three outputs and checks each against the float64 reference. */
-  async function expectLongSumsMatch(inputs: HostTensor[]): Promise<void> {
-    const out = await runOp('FCGradient', inputs, {}, 3);
-    const ref = referenceOf('FCGradient', inputs);
-    // fp32 rounding of an M-term sum grows with the sum of the terms' magnitudes (~M/4 for dW),
-    // not with the result (~sqrt(M)/3): judge each element against the reference on |inputs|.
-    const scale = referenceOf('FCGradient', inputs.map((t) => ({ ...t, data: t.data.map(Math.abs) })));
-    out.forEach((t, i) => expect(maxErrorOverScale(t, ref[i]!, scale[i]!)).toBeLessThan(1e-5));
-  }
+/** Runs FCGradient with all three outputs and checks each against the float64 reference. */
+async function expectLongSumsMatch(inputs: HostTensor[]): Promise<void> {
+  const out = await runOp('FCGradient', inputs, {}, 3);
+  const ref = referenceOf('FCGradient', inputs);
+  // fp32 rounding of an M-term sum grows with the sum of the terms' magnitudes (~M/4 for dW),
+  // not with the result (~sqrt(M)/3): judge each element against the reference on |inputs|.
+  const scale = referenceOf('FCGradient', inputs.map((t) => ({ ...t, data: t.data.map(Math.abs) })));
+  out.forEach((t, i) => expect(maxErrorOverScale(t, ref[i]!, scale[i]!)).toBeLessThan(1e-5));
+}
 
+describe('FCGradient', () => {
   it('matches the float64 reference for M=3000 (two-pass column sums, several column groups)', async () => {
     await expectLongSumsMatch([randomTensor(rng, [3000, 7]), randomTensor(rng, [40, 7]), randomTensor(rng, [3000, 40])]);
   });
@@ -266,6 +266,11 @@ describe('FC and FCGradient on the 128x128 tile', () => {
     expect(shaders('FC', [[128, 68], [131, 68], [131]], 1)).toEqual(['fc.wgsl']);
     expect(shaders('FCGradient', [[257, 131], [67, 131], [257, 67]], 3).at(-1)).toBe('matmul_big.wgsl');
     expect(shaders('FCGradient', [[260, 132], [68, 132], [260, 68]], 3).at(-1)).toBe('matmul_big_v4.wgsl');
+    // dW [N,K] from 4 big tiles on (its A is dY [M,N] transposed): N and K multiples of 4 for vec4s;
+    // M over 512 is split, the partial products then summed.
+    expect(shaders('FCGradient', [[300, 260], [131, 260], [300, 131]], 3)[0]).toBe('matmul_big.wgsl');
+    expect(shaders('FCGradient', [[520, 260], [132, 260], [520, 132]], 3).slice(0, 2)).toEqual(['matmul_big_v4.wgsl', 'fc_grad_b.wgsl']);
+    expect(shaders('FCGradient', [[300, 260], [120, 260], [300, 120]], 3)[0]).toBe('fc_grad_w.wgsl');
   });
 
   // Partial edge tiles, a partial last depth step, scalar and vec4 reads.
@@ -283,5 +288,13 @@ describe('FC and FCGradient on the 128x128 tile', () => {
   ])('FCGradient matches the reference for M=%i N=%i K=%i (dX on the big tile)', async (M, N, K) => {
     const errs = await compareWithReference('FCGradient', [randomTensor(rng, [M, K]), randomTensor(rng, [N, K]), randomTensor(rng, [M, N])], {}, 3);
     for (const e of errs) expect(e).toBeLessThan(1e-5);
+  });
+
+  // dW (and dX) on the big tile, dW over M in two parts; scalar and vec4 reads.
+  it.each([
+    [600, 131, 260],
+    [520, 132, 260],
+  ])('FCGradient matches the reference for M=%i N=%i K=%i (dW in parts on the big tile)', async (M, N, K) => {
+    await expectLongSumsMatch([randomTensor(rng, [M, K]), randomTensor(rng, [N, K]), randomTensor(rng, [M, N])]);
   });
 });
