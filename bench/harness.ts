@@ -3,7 +3,7 @@
  * count, median of repeats with GPU completion awaited), and the result records the CLI prints and
  * writes to JSON.
  */
-import type { AdapterDescription } from '../src/index.js';
+import { workspace, type AdapterDescription } from '../src/index.js';
 import { makeRng } from '../src/core/rng.js';
 import { summarize, toRate, type Summary } from './stats.js';
 import type { TfjsPeer } from './tfjs_peer.js';
@@ -158,6 +158,21 @@ export async function measure(config: BenchConfig, spec: MeasureSpec): Promise<M
   // work / µs = thousands of units per second; / 1e3 gives G-units per second.
   const value = work === null ? times : toRate(times, work / 1e3);
   return { impl: spec.impl, role: spec.role, unit: spec.unit, value, iterations, work, perIteration: per, samplesUs, warmupUs };
+}
+
+/** Times one of our created nets: `RunNet(net, k)` then a Sync, as the figure `impl` (noted on the progress bar). */
+export function measureNet(env: CaseEnv, impl: string, unit: Unit, net: string, work?: number): Promise<Measurement> {
+  env.note(impl);
+  return measure(env.config, {
+    impl,
+    role: 'ours',
+    unit,
+    ...(work !== undefined && { work }),
+    async run(k) {
+      await workspace.RunNet(net, k);
+      await workspace.Sync();
+    },
+  });
 }
 
 /** How much faster measurement `a` is than `b` (both in the same unit), from the medians. */

@@ -5,7 +5,7 @@
  */
 import { core, workspace } from '../../src/index.js';
 import { initGpu } from '../../src/runtime/gpu_context.js';
-import { closeCheck, measure, randomFloats, speedRatio, type CaseEnv, type CaseResult, type Check, type Measurement, type Suite } from '../harness.js';
+import { closeCheck, measure, measureNet, randomFloats, speedRatio, type CaseEnv, type CaseResult, type Check, type Measurement, type Suite } from '../harness.js';
 
 const WORKGROUP = 256;
 const LR = -0.01;
@@ -90,17 +90,7 @@ async function vec4Copy(env: CaseEnv, data: Float32Array<ArrayBuffer>): Promise<
 async function oursOp(env: CaseEnv, type: string, inputs: string[], output: string, bytes: number): Promise<Measurement> {
   const name = `bench_${type}`;
   await workspace.CreateNet({ name, op: [core.CreateOperator(type, inputs, [output])], external_input: inputs, external_output: [output] }, true);
-  env.note(`ours ${type}`);
-  return measure(env.config, {
-    impl: `ours ${type}`,
-    role: 'ours',
-    unit: 'GB/s',
-    work: bytes,
-    async run(k) {
-      await workspace.RunNet(name, k);
-      await workspace.Sync();
-    },
-  });
+  return measureNet(env, `ours ${type}`, 'GB/s', name, bytes);
 }
 
 function maxDiff(got: ArrayLike<number>, expected: (i: number) => number): { diff: number; scale: number } {

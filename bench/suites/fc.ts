@@ -4,7 +4,7 @@
  * result on the same inputs, and both against a float64 reference on sampled entries.
  */
 import { core, workspace } from '../../src/index.js';
-import { closeCheck, makeRng, measure, randomFloats, speedRatio, type BenchSize, type CaseEnv, type CaseResult, type Check, type Suite } from '../harness.js';
+import { closeCheck, makeRng, measure, measureNet, randomFloats, speedRatio, type BenchSize, type CaseEnv, type CaseResult, type Check, type Suite } from '../harness.js';
 
 /** Relative to the largest |Y|: fp32 sums of up to 4096 products stay far inside this. */
 const TOL = 1e-4;
@@ -50,17 +50,7 @@ async function fcCase(env: CaseEnv, s: FcShape): Promise<CaseResult> {
   await workspace.FeedBlob('b', b, { shape: [N] });
   const name = `bench_fc_${M}x${K}x${N}`;
   await workspace.CreateNet({ name, op: [core.CreateOperator('FC', ['X', 'W', 'b'], ['Y'])], external_input: ['X', 'W', 'b'], external_output: ['Y'] }, true);
-  env.note('ours FC');
-  const ours = await measure(env.config, {
-    impl: 'ours FC',
-    role: 'ours',
-    unit: 'GFLOP/s',
-    work: flops,
-    async run(k) {
-      await workspace.RunNet(name, k);
-      await workspace.Sync();
-    },
-  });
+  const ours = await measureNet(env, 'ours FC', 'GFLOP/s', name, flops);
   const y = (await workspace.FetchBlob('Y')).data;
   workspace.ResetWorkspace();
 

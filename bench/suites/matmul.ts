@@ -6,7 +6,7 @@
  * issue's TFLOP/s goal applies (a software adapter would need many minutes per sample).
  */
 import { core, workspace, type AdapterDescription } from '../../src/index.js';
-import { closeCheck, makeRng, measure, randomFloats, speedRatio, type BenchSize, type CaseEnv, type CaseResult, type Check, type Suite } from '../harness.js';
+import { closeCheck, makeRng, measure, measureNet, randomFloats, speedRatio, type BenchSize, type CaseEnv, type CaseResult, type Check, type Suite } from '../harness.js';
 
 /** Relative to the largest |Y|: fp32 sums of up to 4096 products stay far inside this. */
 const TOL = 1e-4;
@@ -37,17 +37,7 @@ async function matmulCase(env: CaseEnv, n: number): Promise<CaseResult> {
   await workspace.FeedBlob('B', b, { shape: [n, n] });
   const name = `bench_matmul_${n}`;
   await workspace.CreateNet({ name, op: [core.CreateOperator('MatMul', ['A', 'B'], ['Y'])], external_input: ['A', 'B'], external_output: ['Y'] }, true);
-  env.note('ours MatMul');
-  const ours = await measure(env.config, {
-    impl: 'ours MatMul',
-    role: 'ours',
-    unit: 'GFLOP/s',
-    work: flops,
-    async run(k) {
-      await workspace.RunNet(name, k);
-      await workspace.Sync();
-    },
-  });
+  const ours = await measureNet(env, 'ours MatMul', 'GFLOP/s', name, flops);
   const y = (await workspace.FetchBlob('Y')).data;
   workspace.ResetWorkspace();
 
