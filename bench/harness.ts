@@ -160,6 +160,41 @@ export async function measure(config: BenchConfig, spec: MeasureSpec): Promise<M
   return { impl: spec.impl, role: spec.role, unit: spec.unit, value, iterations, work, perIteration: per, samplesUs, warmupUs };
 }
 
+/** A tfjs-webgpu matMul figure (A [m,k] · B [k,n], or B [n,k] transposed) and its output for checking. */
+export async function measureTfMatMul(
+  env: CaseEnv,
+  a: Float32Array,
+  aShape: [number, number],
+  b: Float32Array,
+  bShape: [number, number],
+  transposeB: boolean,
+  flops: number,
+): Promise<{ peer: Measurement; tfY: Float32Array }> {
+  const { tf } = env.peer;
+  const ta = tf.tensor2d(a, aShape);
+  const tb = tf.tensor2d(b, bShape);
+  try {
+    env.note('tfjs matMul');
+    const peer = await measure(env.config, {
+      impl: 'tfjs matMul',
+      role: 'tfjs',
+      unit: 'GFLOP/s',
+      work: flops,
+      async run(k) {
+        for (let i = 0; i < k; i++) tf.matMul(ta, tb, false, transposeB).dispose();
+        await env.peer.sync();
+      },
+    });
+    const ty = tf.matMul(ta, tb, false, transposeB);
+    const tfY = (await ty.data()) as Float32Array;
+    ty.dispose();
+    return { peer, tfY };
+  } finally {
+    ta.dispose();
+    tb.dispose();
+  }
+}
+
 /** Times one of our created nets: `RunNet(net, k)` then a Sync, as the figure `impl` (noted on the progress bar). */
 export function measureNet(env: CaseEnv, impl: string, unit: Unit, net: string, work?: number): Promise<Measurement> {
   env.note(impl);

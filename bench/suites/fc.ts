@@ -4,7 +4,7 @@
  * result on the same inputs, and both against a float64 reference on sampled entries.
  */
 import { core, workspace } from '../../src/index.js';
-import { closeCheck, makeRng, measure, measureNet, randomFloats, speedRatio, type BenchSize, type CaseEnv, type CaseResult, type Check, type Suite } from '../harness.js';
+import { closeCheck, makeRng, measureNet, measureTfMatMul, randomFloats, speedRatio, type BenchSize, type CaseEnv, type CaseResult, type Check, type Suite } from '../harness.js';
 
 /** Relative to the largest |Y|: fp32 sums of up to 4096 products stay far inside this. */
 const TOL = 1e-4;
@@ -54,36 +54,15 @@ async function fcCase(env: CaseEnv, s: FcShape): Promise<CaseResult> {
   const y = (await workspace.FetchBlob('Y')).data;
   workspace.ResetWorkspace();
 
-  const { tf } = env.peer;
-  const tx = tf.tensor2d(x, [M, K]);
-  const tw = tf.tensor2d(w, [N, K]);
-  try {
-    env.note('tfjs matMul');
-    const peer = await measure(env.config, {
-      impl: 'tfjs matMul',
-      role: 'tfjs',
-      unit: 'GFLOP/s',
-      work: flops,
-      async run(k) {
-        for (let i = 0; i < k; i++) tf.matMul(tx, tw, false, true).dispose();
-        await env.peer.sync();
-      },
-    });
-    const ty = tf.matMul(tx, tw, false, true);
-    const tfY = (await ty.data()) as Float32Array;
-    ty.dispose();
-    return {
-      suite: 'fc',
-      case: `${M}×${K}×${N}`,
-      params: { M, K, N, shape: s.kind },
-      measurements: [ours, peer],
-      ratios: [speedRatio(ours, peer)],
-      checks: fcChecks(x, w, b, y, tfY, s),
-    };
-  } finally {
-    tx.dispose();
-    tw.dispose();
-  }
+  const { peer, tfY } = await measureTfMatMul(env, x, [M, K], w, [N, K], true, flops);
+  return {
+    suite: 'fc',
+    case: `${M}×${K}×${N}`,
+    params: { M, K, N, shape: s.kind },
+    measurements: [ours, peer],
+    ratios: [speedRatio(ours, peer)],
+    checks: fcChecks(x, w, b, y, tfY, s),
+  };
 }
 
 /** Ours against tfjs (+ b) everywhere; both against float64 on sampled entries. */

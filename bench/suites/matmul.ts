@@ -6,7 +6,7 @@
  * issue's TFLOP/s goal applies (a software adapter would need many minutes per sample).
  */
 import { core, workspace, type AdapterDescription } from '../../src/index.js';
-import { closeCheck, makeRng, measure, measureNet, randomFloats, speedRatio, type BenchSize, type CaseEnv, type CaseResult, type Check, type Suite } from '../harness.js';
+import { closeCheck, makeRng, measureNet, measureTfMatMul, randomFloats, speedRatio, type BenchSize, type CaseEnv, type CaseResult, type Check, type Suite } from '../harness.js';
 
 /** Relative to the largest |Y|: fp32 sums of up to 4096 products stay far inside this. */
 const TOL = 1e-4;
@@ -41,36 +41,15 @@ async function matmulCase(env: CaseEnv, n: number): Promise<CaseResult> {
   const y = (await workspace.FetchBlob('Y')).data;
   workspace.ResetWorkspace();
 
-  const { tf } = env.peer;
-  const ta = tf.tensor2d(a, [n, n]);
-  const tb = tf.tensor2d(b, [n, n]);
-  try {
-    env.note('tfjs matMul');
-    const peer = await measure(env.config, {
-      impl: 'tfjs matMul',
-      role: 'tfjs',
-      unit: 'GFLOP/s',
-      work: flops,
-      async run(k) {
-        for (let i = 0; i < k; i++) tf.matMul(ta, tb).dispose();
-        await env.peer.sync();
-      },
-    });
-    const ty = tf.matMul(ta, tb);
-    const tfY = (await ty.data()) as Float32Array;
-    ty.dispose();
-    return {
-      suite: 'matmul',
-      case: `${n}³`,
-      params: { M: n, K: n, N: n },
-      measurements: [ours, peer],
-      ratios: [speedRatio(ours, peer)],
-      checks: matmulChecks(a, b, y, tfY, n),
-    };
-  } finally {
-    ta.dispose();
-    tb.dispose();
-  }
+  const { peer, tfY } = await measureTfMatMul(env, a, [n, n], b, [n, n], false, flops);
+  return {
+    suite: 'matmul',
+    case: `${n}³`,
+    params: { M: n, K: n, N: n },
+    measurements: [ours, peer],
+    ratios: [speedRatio(ours, peer)],
+    checks: matmulChecks(a, b, y, tfY, n),
+  };
 }
 
 /** Ours against tfjs everywhere; both against float64 on sampled entries. */
