@@ -11,6 +11,7 @@ import { makeMnistDbCommand } from '../src/proto/make_mnist_db_command.js';
 import { AddAccuracy, AddBookkeepingOperators, AddInput, AddLeNetModel, AddTrainingOperators } from '../src/models/mnist.js';
 
 const USAGE = `usage: npm run mnist -- [--data DIR] [--iters N] [--out DIR] [--batch N] [--chunk N] [--train_limit N] [--test_limit N] [--seed N]
+                     [--eval_every N] [--stop_at ACC]
   --data DIR         MNIST IDX files (train-images-idx3-ubyte[.gz], …); default /usr/share/datasets/fashion-mnist
   --iters N          training iterations (default 2000)
   --batch N          training batch size (default 64, the tutorial's)
@@ -18,7 +19,9 @@ const USAGE = `usage: npm run mnist -- [--data DIR] [--iters N] [--out DIR] [--b
   --chunk N          iterations per RunNet call, one readback each (default 50)
   --train_limit N    use only the first N training images (default all)
   --test_limit N     use only the first N test images (default all)
-  --seed N           the RNG seed of the parameter initialisation`;
+  --seed N           the RNG seed of the parameter initialisation
+  --eval_every N     also measure test accuracy every N iterations (default: only at the end)
+  --stop_at ACC      stop training at the first such measurement that reaches ACC (e.g. 0.89)`;
 
 /** The example's settings, from the command line. */
 export interface MnistOptions {
@@ -30,6 +33,8 @@ export interface MnistOptions {
   trainLimit?: number;
   testLimit?: number;
   seed?: number;
+  evalEvery?: number;
+  stopAt?: number;
 }
 
 const TEST_BATCH = 100;
@@ -37,7 +42,7 @@ const TEST_BATCH = 100;
 /** Parses `--name value` / `--name=value` flags; throws with the usage on a mistake. */
 export function parseMnistArgs(argv: readonly string[]): MnistOptions | 'help' {
   const v: Record<string, string> = {};
-  const names = ['data', 'iters', 'batch', 'out', 'chunk', 'train_limit', 'test_limit', 'seed'];
+  const names = ['data', 'iters', 'batch', 'out', 'chunk', 'train_limit', 'test_limit', 'seed', 'eval_every', 'stop_at'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--help' || a === '-h') return 'help';
@@ -54,6 +59,9 @@ export function parseMnistArgs(argv: readonly string[]): MnistOptions | 'help' {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got "${v[name]}"`);
     return n;
   };
+  const stopAt = v.stop_at === undefined ? undefined : Number(v.stop_at);
+  if (stopAt !== undefined && !(stopAt > 0 && stopAt <= 1)) throw new Error(`--stop_at must be an accuracy in (0, 1], got "${v.stop_at}"`);
+  if (stopAt !== undefined && v.eval_every === undefined) throw new Error(`--stop_at needs --eval_every (when to measure the test accuracy)\n${USAGE}`);
   return {
     data: resolve(v.data ?? '/usr/share/datasets/fashion-mnist'),
     iters: int('iters', 1) ?? 2000,
@@ -63,6 +71,8 @@ export function parseMnistArgs(argv: readonly string[]): MnistOptions | 'help' {
     ...(v.train_limit !== undefined ? { trainLimit: int('train_limit', 1)! } : {}),
     ...(v.test_limit !== undefined ? { testLimit: int('test_limit', 1)! } : {}),
     ...(v.seed !== undefined ? { seed: int('seed', 0)! } : {}),
+    ...(v.eval_every !== undefined ? { evalEvery: int('eval_every', 1)! } : {}),
+    ...(stopAt !== undefined ? { stopAt } : {}),
   };
 }
 
@@ -95,6 +105,8 @@ const mean = (a: ArrayLike<number>): number => Array.from(a).reduce((s, x) => s 
 export interface MnistResult {
   loss: number[];
   accuracy: number[];
+  /** Test accuracy after each --eval_every interval (iteration, accuracy), then after the last iteration. */
+  testCurve: { iteration: number; accuracy: number }[];
   testAccuracy: number;
   trainMs: number;
   files: string[];
@@ -136,26 +148,37 @@ export async function runMnist(o: MnistOptions, log: (line: string) => void = co
   try {
     await workspace.RunNetOnce(train_model.param_init_net);
     await workspace.CreateNet(train_model.net, true);
-    const name = train_model.net.Name();
-    const loss: number[] = [];
-    const accuracy: number[] = [];
-    const t0 = performance.now();
-    // One RunNet call per chunk: the GPU replays the step, and one readback brings the chunk's history.
-    while (loss.length < o.iters) {
-      const k = Math.min(o.chunk, o.iters - loss.length);
-      const h = await workspace.RunNetWithHistory(name, k, ['loss', 'accuracy']);
-      loss.push(...h.loss!.data);
-      accuracy.push(...h.accuracy!.data);
-      progress(loss.length, o.iters, mean(h.loss!.data), mean(h.accuracy!.data), performance.now() - t0, log);
-    }
-    const trainMs = performance.now() - t0;
-
     await workspace.RunNetOnce(test_model.param_init_net);
     await workspace.CreateNet(test_model.net, true);
+    const name = train_model.net.Name();
+    // One pass over the test DB: whole batches, so every pass starts at the DB's first record.
     const testIters = Math.floor(testCount / testBatch);
-    const test = await workspace.RunNetWithHistory(test_model.net.Name(), testIters, ['accuracy']);
-    const testAccuracy = mean(test.accuracy!.data);
-    log(`test_accuracy: ${testAccuracy.toFixed(4)} (${testIters * testBatch} test images; ${o.iters} iterations at batch ${o.batch} in ${(trainMs / 1000).toFixed(1)} s)`);
+    const testPass = async (): Promise<number> => mean((await workspace.RunNetWithHistory(test_model.net.Name(), testIters, ['accuracy'])).accuracy!.data);
+    const loss: number[] = [];
+    const accuracy: number[] = [];
+    const testCurve: { iteration: number; accuracy: number }[] = [];
+    let trainMs = 0;
+    let iters = o.iters;
+    // One RunNet call per chunk: the GPU replays the step, and one readback brings the chunk's history.
+    while (loss.length < iters) {
+      const nextEval = o.evalEvery === undefined ? iters : Math.min(iters, (Math.floor(loss.length / o.evalEvery) + 1) * o.evalEvery);
+      const k = Math.min(o.chunk, nextEval - loss.length);
+      const t0 = performance.now();
+      const h = await workspace.RunNetWithHistory(name, k, ['loss', 'accuracy']);
+      trainMs += performance.now() - t0;
+      loss.push(...h.loss!.data);
+      accuracy.push(...h.accuracy!.data);
+      progress(loss.length, iters, mean(h.loss!.data), mean(h.accuracy!.data), trainMs, log);
+      if (loss.length === nextEval && loss.length < iters) {
+        const a = await testPass();
+        testCurve.push({ iteration: loss.length, accuracy: a });
+        log(`test_accuracy at iteration ${loss.length}: ${a.toFixed(4)} (training time so far ${(trainMs / 1000).toFixed(1)} s)`);
+        if (o.stopAt !== undefined && a >= o.stopAt) iters = loss.length;
+      }
+    }
+    const testAccuracy = testCurve.at(-1)?.iteration === iters ? testCurve.at(-1)!.accuracy : await testPass();
+    if (testCurve.at(-1)?.iteration !== iters) testCurve.push({ iteration: iters, accuracy: testAccuracy });
+    log(`test_accuracy: ${testAccuracy.toFixed(4)} (${testIters * testBatch} test images; ${iters} iterations at batch ${o.batch} in ${(trainMs / 1000).toFixed(1)} s of training)`);
 
     const iterations = loss.map((_, i) => i + 1);
     const write = (file: string, content: string | Uint8Array): void => {
@@ -171,7 +194,7 @@ export async function runMnist(o: MnistOptions, log: (line: string) => void = co
         yLabel: 'accuracy',
         series: [
           { name: 'batch accuracy', x: iterations, y: accuracy },
-          { name: 'test accuracy', x: [1, o.iters], y: [testAccuracy, testAccuracy] },
+          { name: 'test accuracy', x: testCurve.map((p) => p.iteration), y: testCurve.map((p) => p.accuracy), points: true },
         ],
       }),
     );
@@ -191,7 +214,7 @@ export async function runMnist(o: MnistOptions, log: (line: string) => void = co
     write('mnist_deploy_predict_net.pb', proto.netToProto(predict));
     write('mnist_deploy.onnx', await proto.exportOnnx(predict, { inputs: { data: [1, 1, 28, 28] }, outputs: [String(prediction)] }));
     log(`Wrote ${files.join(', ')} and mnist_train.log to ${o.out}`);
-    return { loss, accuracy, testAccuracy, trainMs, files };
+    return { loss, accuracy, testCurve, testAccuracy, trainMs, files };
   } finally {
     workspace.SetLogSink(null);
     await new Promise((done) => logStream.end(done));

@@ -35,7 +35,9 @@ async function lenetCase(env: CaseEnv, batch: number): Promise<CaseResult> {
   await workspace.FeedBlob('data', images, { shape: [batch, 1, 28, 28] });
   await workspace.FeedBlob('label', labels);
   const model = model_helper.ModelHelper({ name: 'lenet_bench', arg_scope: { order: 'NCHW' } });
-  const softmax = AddLeNetModel(model, 'data');
+  // As the tutorial's AddInput: no gradient flows into the images (tfjs differentiates only the variables).
+  const data = model.StopGradient('data', 'data');
+  const softmax = AddLeNetModel(model, data);
   AddTrainingOperators(model, softmax, 'label', { base_lr: -BASE_LR, stepsize: 1, gamma: GAMMA });
   await workspace.RunNetOnce(model.param_init_net);
   const start = await workspace.FetchBlobs([...PARAMS]);

@@ -18,21 +18,28 @@ describe('npm run mnist (the MNIST tutorial on Fashion-MNIST)', () => {
     expect(parseMnistArgs(['--iters', '12', '--out=o', '--train_limit', '256'])).toMatchObject({ iters: 12, batch: 64, chunk: 50, trainLimit: 256 });
     expect(() => parseMnistArgs(['--iter', '5'])).toThrow(/unknown argument "--iter"/);
     expect(() => parseMnistArgs(['--iters', '0'])).toThrow(/--iters must be an integer >= 1/);
+    expect(parseMnistArgs(['--eval_every', '100', '--stop_at', '0.89'])).toMatchObject({ evalEvery: 100, stopAt: 0.89 });
+    expect(() => parseMnistArgs(['--stop_at', '0.89'])).toThrow(/--stop_at needs --eval_every/);
+    expect(() => parseMnistArgs(['--eval_every', '10', '--stop_at', '89'])).toThrow(/--stop_at must be an accuracy in \(0, 1\]/);
   });
 
   it.skipIf(!existsSync(FASHION))(
     'trains LeNet on a small subset: the loss falls, the test runs, plots, drawings and the saved model are written',
     async () => {
       const lines: string[] = [];
-      const r = await runMnist({ data: FASHION, iters: 24, batch: 8, chunk: 8, out, trainLimit: 96, testLimit: 50, seed: 1 }, (l) => lines.push(l));
+      const r = await runMnist({ data: FASHION, iters: 24, batch: 8, chunk: 8, out, trainLimit: 96, testLimit: 50, seed: 1, evalEvery: 12 }, (l) => lines.push(l));
       expect(r.loss).toHaveLength(24);
+      // A test pass after 12 iterations and one at the end.
+      expect(r.testCurve.map((p) => p.iteration)).toEqual([12, 24]);
+      expect(r.testCurve.at(-1)!.accuracy).toBe(r.testAccuracy);
+      expect(lines.filter((l) => l.startsWith('test_accuracy at iteration 12: '))).toHaveLength(1);
       expect(r.loss.every(Number.isFinite)).toBe(true);
       // Averages over a few batches: one batch's loss is noisy.
       const avg = (a: number[]): number => a.reduce((s, x) => s + x, 0) / a.length;
       expect(avg(r.loss.slice(-6))).toBeLessThan(avg(r.loss.slice(0, 6)) * 0.85);
       expect(r.testAccuracy).toBeGreaterThan(0.2); // chance is 0.1
-      // Three chunks: three progress lines, the last one full.
-      expect(lines.filter((l) => l.startsWith('['))).toHaveLength(3);
+      // Chunks of 8 end at the test pass too (8, 4 | 8, 4): four progress lines, the last one full.
+      expect(lines.filter((l) => l.startsWith('['))).toHaveLength(4);
       expect(lines.some((l) => l.startsWith('[##############################] 24/24'))).toBe(true);
       for (const f of ['loss.svg', 'accuracy.svg', 'mnist_train_net.svg', 'mnist_deploy_net.svg']) {
         expect(readFileSync(join(out, f), 'utf8')).toMatch(/^<svg|<svg /);
@@ -51,6 +58,24 @@ describe('npm run mnist (the MNIST tutorial on Fashion-MNIST)', () => {
       expect(probs!.shape).toEqual([1, 10]);
       expect(Array.from(probs!.data).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
       expect(readFileSync(join(out, 'mnist_deploy.onnx')).length).toBeGreaterThan(4 * (20 * 25 + 100 * 20 * 25 + 1600 * 500));
+    },
+    600_000,
+  );
+
+  it.skipIf(!existsSync(FASHION))(
+    'stops at the first test pass that reaches --stop_at',
+    async () => {
+      const stopOut = mkdtempSync(join(tmpdir(), 'mnist-stop-'));
+      try {
+        const lines: string[] = [];
+        // Any trained LeNet beats 1 % on 50 test images: the first pass, after 4 iterations, stops it.
+        const r = await runMnist({ data: FASHION, iters: 16, batch: 8, chunk: 8, out: stopOut, trainLimit: 64, testLimit: 50, seed: 2, evalEvery: 4, stopAt: 0.01 }, (l) => lines.push(l));
+        expect(r.loss).toHaveLength(4);
+        expect(r.testCurve).toEqual([{ iteration: 4, accuracy: r.testAccuracy }]);
+        expect(lines.some((l) => l.startsWith('test_accuracy: ') && l.includes('; 4 iterations at batch 8'))).toBe(true);
+      } finally {
+        rmSync(stopOut, { recursive: true });
+      }
     },
     600_000,
   );
