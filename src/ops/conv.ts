@@ -2,13 +2,15 @@
  * Conv (1-D and 2-D, NCHW or NHWC, groups, dilation, explicit pads) and ConvGradient. Large
  * problems run as implicit GEMMs on the tiled matmul of shaders/matmul_tile.wgsl (no im2col
  * buffer: the kernels gather the window taps themselves, kernels/conv*.wgsl), the largest on
- * matmul_tile_big.wgsl by MatMul's rule (kernels/conv*_big.wgsl) in all three passes; problems too
- * small to fill a GEMM grid run one thread per output element (kernels/conv*_direct.wgsl).
+ * matmul_tile_big.wgsl by MatMul's rule (kernels/conv*_big.wgsl); problems too small to fill a
+ * GEMM grid run one thread per output element (kernels/conv*_direct.wgsl). ConvGradient's kernels
+ * are planned in conv_backward.ts.
  */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
 import { layoutIndex, referenceErrors, resolveWindow, windowArgs, windowOutputShape, type Window } from './conv_geometry.js';
-import { BIG_TILE, bigTile, columnSumCalls, matmulCall } from './fc.js';
+import { convGradientCalls } from './conv_backward.js';
+import { BIG_TILE, bigTile, matmulCall } from './fc.js';
 import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { ceilDiv, linearWorkgroups, requireDType, size } from './shape.js';
 
@@ -24,7 +26,7 @@ const convArgs = {
 type ConvContext = OpContext<typeof convArgs>;
 
 /** A Conv's window plus its channel split: M filters, `groups` groups of cg inputs and mg outputs. */
-interface ConvDims {
+export interface ConvDims {
   win: Window;
   m: number;
   groups: number;
@@ -69,67 +71,29 @@ function convDims(ctx: ConvContext): ConvDims {
 }
 
 /** The ConvGeom storage struct of shaders/conv_geom.wgsl, in its member order. */
-function geomBinding(d: ConvDims, parts = 1): { constant: Int32Array<ArrayBuffer> } {
+export function geomBinding(d: ConvDims, parts = 1): { constant: Int32Array<ArrayBuffer> } {
   const g = d.win;
   return { constant: Int32Array.from([g.n, g.c, g.h, g.w, d.m, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, g.dh, g.dw, d.cg, d.mg, parts]) };
 }
 
 /** Output positions of one image and channel. */
-function outPixels(d: ConvDims): number {
+export function outPixels(d: ConvDims): number {
   return d.win.oh * d.win.ow;
 }
 
-/** Input channels per group up to which dX is one thread per element rather than a GEMM tile. */
-const DIRECT_MAX_CHANNELS = 4;
 /**
  * A GEMM grid of fewer 64x64 tiles than this cannot fill a GPU, and on a software adapter its
  * barriers dominate: below it the conv kernels run one thread per output element instead.
  */
-const MIN_GEMM_TILES = 16;
-/** Longest pixel sum one thread of conv_grad_w_direct.wgsl may walk. */
-const DIRECT_MAX_PIXELS = 4096;
-
+export const MIN_GEMM_TILES = 16;
 /** 64x64 output tiles of a rows x cols GEMM per group, over all groups. */
-function gemmTiles(rows: number, cols: number, groups: number): number {
+export function gemmTiles(rows: number, cols: number, groups: number): number {
   return ceilDiv(rows, 64) * ceilDiv(cols, 64) * groups;
 }
 
 /** A one-thread-per-element dispatch of a *_direct.wgsl conv kernel over `total` outputs. */
-function directCall(shader: string, total: number, bindings: KernelCall['bindings'], overrides: Record<string, number>): KernelCall {
+export function directCall(shader: string, total: number, bindings: KernelCall['bindings'], overrides: Record<string, number>): KernelCall {
   return { shader, bindings, uniforms: { total }, overrides, workgroups: linearWorkgroups(total, 64) };
-}
-
-/** Fewest output pixels per part of a split dW sum, and the workgroups the split aims at (as FC's dW). */
-const MIN_SPLIT_PIXELS = 256;
-const SPLIT_TARGET_GROUPS = 1024;
-/** Depth step of shaders/matmul_tile.wgsl: split parts hold whole steps. */
-const DEPTH_STEP = 16;
-
-/**
- * dW[M, taps] = Σ over output pixels of dY ⊗ patches. A long pixel sum over few output tiles (a
- * small filter bank, a big batch) is cut into parts summed by separate workgroups into partial
- * filters, which fc_grad_b.wgsl then adds by a tree.
- */
-function weightGradCalls(d: ConvDims, nhwc: number): KernelCall[] {
-  const pixels = d.win.n * outPixels(d);
-  if (pixels <= DIRECT_MAX_PIXELS && gemmTiles(d.mg, d.taps, d.groups) < MIN_GEMM_TILES) {
-    return [directCall('conv_grad_w_direct.wgsl', d.m * d.taps, { geom: geomBinding(d), dW: { output: 0 } }, { NHWC: nhwc })];
-  }
-  // The 128x128 tile by MatMul's rule on one group's dM x taps output, else 64x64.
-  const tile = bigTile(d.mg, d.taps, pixels, 1, 1) ? BIG_TILE : 64;
-  const shader = tile === BIG_TILE ? 'conv_grad_w_big.wgsl' : 'conv_grad_w.wgsl';
-  const outTiles = ceilDiv(d.mg, tile) * ceilDiv(d.taps, tile) * d.groups;
-  const wanted = Math.min(Math.floor(SPLIT_TARGET_GROUPS / outTiles), Math.floor(pixels / MIN_SPLIT_PIXELS));
-  if (wanted < 2) {
-    const chunk = Math.max(1, pixels);
-    const call = matmulCall(shader, d.mg, d.taps, d.groups * chunk, chunk, { geom: geomBinding(d), dW: { output: 0 } }, tile);
-    return [{ ...call, overrides: { NHWC: nhwc } }];
-  }
-  const chunk = ceilDiv(ceilDiv(pixels, wanted), DEPTH_STEP) * DEPTH_STEP;
-  const parts = ceilDiv(pixels, chunk);
-  const partials = { scratch: 'dW_partials', bytes: parts * d.m * d.taps * 4 };
-  const call = matmulCall(shader, d.mg, d.taps, d.groups * parts * chunk, chunk, { geom: geomBinding(d, parts), dW: partials }, tile);
-  return [{ ...call, overrides: { NHWC: nhwc } }, ...columnSumCalls(parts, d.m * d.taps, partials, { output: 0 }, 'dW_partial_sums')];
 }
 
 /** The window of host tensors for the references (the planner has checked the arguments). */
@@ -255,36 +219,8 @@ export const ConvGradient = defineOp({
     return outs.slice(0, count);
   },
   kernels(ctx) {
-    const d = convDims(ctx);
-    const nhwc = d.win.nhwc ? 1 : 0;
     const noBias = ctx.args.no_bias === 1;
-    const calls = weightGradCalls(d, nhwc);
-    if (!noBias) {
-      // One workgroup per channel, or one thread per channel when its sum is short.
-      const direct = d.win.n * outPixels(d) <= DIRECT_MAX_PIXELS;
-      calls.push({
-        shader: direct ? 'conv_grad_b_direct.wgsl' : 'conv_grad_b.wgsl',
-        bindings: { src: { input: 2 }, dst: { output: 1 } },
-        uniforms: { n: d.win.n, c: d.m, s: outPixels(d) },
-        overrides: { NHWC: nhwc },
-        workgroups: linearWorkgroups(d.m, direct ? 64 : 1),
-      });
-    }
-    const dxIndex = noBias ? 1 : 2;
-    const inPixels = d.win.n * d.win.h * d.win.w;
-    if (ctx.op.output.length > dxIndex && inPixels > 0) {
-      const bindings = { geom: geomBinding(d), dX: { output: dxIndex } };
-      if (d.cg <= DIRECT_MAX_CHANNELS || gemmTiles(inPixels, d.cg, d.groups) < MIN_GEMM_TILES) {
-        calls.push(directCall('conv_grad_x_direct.wgsl', inPixels * d.win.c, bindings, { NHWC: nhwc }));
-      } else {
-        const depth = d.mg * d.win.kh * d.win.kw;
-        const call = bigTile(inPixels, d.cg, depth, 1, 1)
-          ? matmulCall('conv_grad_x_big.wgsl', inPixels, d.cg, d.groups * depth, depth, bindings, BIG_TILE)
-          : matmulCall('conv_grad_x.wgsl', inPixels, d.cg, d.groups * depth, depth, bindings);
-        calls.push({ ...call, overrides: { NHWC: nhwc } });
-      }
-    }
-    return calls;
+    return convGradientCalls(convDims(ctx), noBias, ctx.op.output.length > (noBias ? 1 : 2), ctx.args.ws_nbytes_limit);
   },
   reference([x, w, dy], args) {
     const d = hostDims(x!, w!, args);

@@ -32,6 +32,7 @@ export const windowArgs = {
   /** Accepted so Caffe2 nets that set them load; they tune CPU/cuDNN buffers we do not have. */
   shared_buffer: arg.int(0),
   exhaustive_search: arg.int(0),
+  /** cuDNN's workspace cap in Caffe2; here it caps ConvGradient's column buffer (src/ops/conv_backward.ts). */
   ws_nbytes_limit: arg.int(),
 };
 

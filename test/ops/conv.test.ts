@@ -48,6 +48,14 @@ const cases: Case[] = [
   { name: 'big tile: NCHW groups 2, no bias', x: [1, 6, 41, 23], w: [6, 3, 4, 3], bias: false, args: { kernels: [4, 3], pads: [1, 2, 0, 1], group: 2 } },
 ];
 
+/** The kernels an op would dispatch for these input shapes and arguments (no GPU involved). */
+function shaders(type: string, shapes: number[][], args: Record<string, unknown>, outputs: number): string[] {
+  const spec = getOpSpec(type);
+  const op = core.CreateOperator(type, shapes.map((_, i) => `i${i}`), Array.from({ length: outputs }, (_, i) => `o${i}`), args);
+  const ctx = makeOpContext(spec, op, 0, 'n', shapes.map((shape) => ({ shape, dtype: 'float32' as const })));
+  return spec.kernels(ctx, spec.inferShape(ctx)).map((k) => k.shader);
+}
+
 describe('Conv forward', () => {
   it.each(cases.map((c) => [c.name, c] as const))('matches the float64 reference: %s', async (_, c) => {
     const [err] = await compareWithReference('Conv', inputs(c), c.args);
@@ -114,15 +122,45 @@ describe('ConvGradient', () => {
     }
   });
 
-  it('runs a large dW (in parts) and dX on the 128x128 tile (NCHW and NHWC)', async () => {
-    for (const order of ['NCHW', 'NHWC']) {
-      const nhwc = order === 'NHWC';
-      const x = randomTensor(rng, nhwc ? [2, 50, 49, 16] : [2, 16, 50, 49]);
-      const w = randomTensor(rng, nhwc ? [5, 5, 5, 16] : [5, 16, 5, 5]);
-      const dy = randomTensor(rng, nhwc ? [2, 46, 45, 5] : [2, 5, 46, 45]);
-      const errs = await gradientErrors([x, w, dy], { kernel: 5, order }, 3);
-      for (const e of errs) expect(e).toBeLessThan(1e-5);
-    }
+  /**
+   * Random X, W and dY for a Conv of these shapes: asserts that ConvGradient dispatches `kernels`
+   * in a row (the path under test), then checks its outputs against the reference.
+   */
+  async function checkPath(x: number[], w: number[], args: Record<string, unknown>, kernels: string[]): Promise<void> {
+    const y = (await runOp('Conv', [randomTensor(rng, x), randomTensor(rng, w)], args))[0]!.shape;
+    expect(shaders('ConvGradient', [x, w, [...y]], args, 3).join(' ')).toContain(kernels.join(' '));
+    const errs = await gradientErrors([randomTensor(rng, x), randomTensor(rng, w), randomTensor(rng, [...y])], args, 3);
+    for (const e of errs) expect(e).toBeLessThan(1e-5);
+  }
+
+  const col = 'conv_grad_col2im.wgsl';
+  it.each([
+    ['vec4 128x128 tile, NCHW', [4, 8, 18, 18], [32, 8, 3, 3], { kernel: 3 }, ['conv_grad_dcol_big_v4.wgsl', col]],
+    ['vec4 128x128 tile, NHWC groups 2, dilation 2', [2, 18, 18, 16], [64, 3, 3, 8], { kernel: 3, pad: 2, dilation: 2, group: 2, order: 'NHWC' }, ['conv_grad_dcol_big_v4.wgsl', col]],
+    ['scalar 128x128 tile, stride 2, pad 1', [2, 5, 45, 45], [33, 5, 3, 3], { kernel: 3, stride: 2, pad: 1 }, ['conv_grad_dcol_big.wgsl', col]],
+    ['scalar 128x128 tile, NHWC groups 2 of 33 filters', [2, 17, 19, 10], [66, 2, 3, 5], { kernels: [2, 3], pads: [1, 0, 0, 1], group: 2, order: 'NHWC' }, ['conv_grad_dcol_big.wgsl', col]],
+    ['64x64 tile, NCHW groups 3, stride 2 x 3, uneven pads', [2, 15, 21, 23], [9, 5, 3, 4], { kernels: [3, 4], strides: [2, 3], pads: [2, 1, 0, 2], group: 3 }, ['conv_grad_dcol.wgsl', col]],
+    ['64x64 tile, 1-D NHWC', [3, 400, 7], [6, 3, 7], { kernels: [3], pads: [1, 1], dilations: [3], order: 'NHWC' }, ['conv_grad_dcol.wgsl', col]],
+  ] as const)('computes dX through the column gradient: %s', async (_, x, w, args, kernels) => {
+    await checkPath([...x], [...w], args, [...kernels]);
+  });
+
+  it('computes dX by the implicit GEMM when the column buffer is over ws_nbytes_limit', async () => {
+    await checkPath([2, 5, 45, 45], [33, 5, 3, 3], { kernel: 3, stride: 2, pad: 1, ws_nbytes_limit: 1000 }, ['conv_grad_x_big.wgsl']);
+    await checkPath([2, 6, 24, 24], [3, 6, 3, 3], { kernel: 3, stride: 2, pad: 1, order: 'NCHW', ws_nbytes_limit: 0 }, ['conv_grad_x.wgsl']);
+  });
+
+  it.each([
+    ['LeNet conv1 at batch 6 (4 parts)', [6, 1, 28, 28], [20, 1, 5, 5], { kernel: 5 }],
+    ['NHWC groups 2, stride 2, dilation 2, pad 1 (7 parts)', [8, 60, 60, 4], [6, 3, 3, 2], { kernel: 3, stride: 2, dilation: 2, pad: 1, group: 2, order: 'NHWC' }],
+    ['NCHW uneven pads and strides (5 parts)', [3, 3, 70, 41], [4, 3, 4, 3], { kernels: [4, 3], strides: [1, 2], pads: [0, 3, 2, 1] }],
+  ] as const)('computes a small filter bank\'s dW one thread per element in parts: %s', async (_, x, w, args) => {
+    await checkPath([...x], [...w], args, ['conv_grad_w_direct.wgsl', 'fc_grad_b.wgsl']);
+  });
+
+  it('runs a large dW on the 128x128 tile in parts (NCHW and NHWC)', async () => {
+    await checkPath([5, 16, 36, 36], [40, 16, 5, 5], { kernel: 5 }, ['conv_grad_w_big.wgsl', 'fc_grad_b.wgsl', 'conv_grad_b.wgsl', 'conv_grad_dcol_big_v4.wgsl', col]);
+    await checkPath([5, 36, 36, 16], [40, 5, 5, 16], { kernel: 5, order: 'NHWC' }, ['conv_grad_w_big.wgsl', 'fc_grad_b.wgsl', 'conv_grad_b.wgsl', 'conv_grad_dcol_big_v4.wgsl', col]);
   });
 
   it('emits ConvGradient [W_grad, b_grad, X_grad], or [W_grad, X_grad] with no_bias=1 for 2 inputs', () => {
@@ -208,14 +246,6 @@ describe('Conv errors', () => {
 });
 
 describe('Conv kernel choice', () => {
-  /** The kernels an op would dispatch for these input shapes and arguments (no GPU involved). */
-  function shaders(type: string, shapes: number[][], args: Record<string, unknown>, outputs: number): string[] {
-    const spec = getOpSpec(type);
-    const op = core.CreateOperator(type, shapes.map((_, i) => `i${i}`), Array.from({ length: outputs }, (_, i) => `o${i}`), args);
-    const ctx = makeOpContext(spec, op, 0, 'n', shapes.map((shape) => ({ shape, dtype: 'float32' as const })));
-    return spec.kernels(ctx, spec.inferShape(ctx)).map((k) => k.shader);
-  }
-
   it('runs small convolutions one thread per element and large ones as GEMM tiles', () => {
     expect(shaders('Conv', [[1, 3, 9, 9], [4, 3, 3, 3], [4]], { kernel: 3 }, 1)).toEqual(['conv_direct.wgsl']);
     expect(shaders('Conv', [[16, 3, 12, 12], [50, 3, 3, 3], [50]], { kernel: 3 }, 1)).toEqual(['conv.wgsl']);
@@ -229,33 +259,48 @@ describe('Conv kernel choice', () => {
       'conv_grad_b_direct.wgsl',
       'conv_grad_x_direct.wgsl',
     ]);
-    // LeNet's first layer at batch 64: dW over 36864 pixels in parts, dX direct for its one channel.
+  });
+
+  it('runs LeNet\'s gradients at batch 64 on their fast paths', () => {
+    // conv1: a 20 x 25 dW one thread per element in parts, their sum; dX direct for the one channel.
     expect(shaders('ConvGradient', [[64, 1, 28, 28], [20, 1, 5, 5], [64, 20, 24, 24]], { kernel: 5 }, 3)).toEqual([
-      'conv_grad_w.wgsl',
+      'conv_grad_w_direct.wgsl',
       'fc_grad_b.wgsl',
       'conv_grad_b.wgsl',
       'conv_grad_x_direct.wgsl',
     ]);
-    expect(shaders('ConvGradient', [[8, 64, 28, 28], [64, 64, 3, 3], [8, 64, 28, 28]], { kernel: 3, pad: 1 }, 3)).toEqual([
+    // conv2: dX through a [500, 4096] column gradient read as vec4s (500 taps, 64 pixels per image).
+    expect(shaders('ConvGradient', [[64, 20, 12, 12], [100, 20, 5, 5], [64, 100, 8, 8]], { kernel: 5 }, 3)).toEqual([
       'conv_grad_w_big.wgsl',
       'fc_grad_b.wgsl',
-      'conv_grad_b.wgsl',
-      'conv_grad_x_big.wgsl',
+      'conv_grad_b_direct.wgsl',
+      'conv_grad_dcol_big_v4.wgsl',
+      'conv_grad_col2im.wgsl',
     ]);
-    // dW's 5 x 400 output fills 4 big tiles; dX's 16 channels per pixel over 125 depths on the big tile too.
-    expect(shaders('ConvGradient', [[2, 16, 50, 49], [5, 16, 5, 5], [2, 5, 46, 45]], { kernel: 5 }, 3)).toEqual([
-      'conv_grad_w_big.wgsl',
-      'fc_grad_b.wgsl',
-      'conv_grad_b.wgsl',
-      'conv_grad_x_big.wgsl',
-    ]);
-    // Small pieces stay on the 64x64 tile: dW's 3 x 54 output, dX over 27 depths.
-    expect(shaders('ConvGradient', [[4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38]], { kernel: 3 }, 3)).toEqual([
-      'conv_grad_w.wgsl',
-      'fc_grad_b.wgsl',
-      'conv_grad_b.wgsl',
-      'conv_grad_x.wgsl',
-    ]);
+  });
+
+  it('picks dX\'s column-gradient tile by shape and alignment, and falls back over the column limit', () => {
+    const grad = (x: number[], w: number[], y: number[], args: Record<string, unknown>): string[] => shaders('ConvGradient', [x, w, y], args, 3).slice(-2);
+    expect(grad([8, 64, 28, 28], [64, 64, 3, 3], [8, 64, 28, 28], { kernel: 3, pad: 1 })).toEqual(['conv_grad_dcol_big_v4.wgsl', 'conv_grad_col2im.wgsl']);
+    // 45 taps: quads of W^T are not 16-byte aligned.
+    expect(grad([2, 5, 45, 45], [33, 5, 3, 3], [2, 33, 23, 23], { kernel: 3, stride: 2, pad: 1 })).toEqual(['conv_grad_dcol_big.wgsl', 'conv_grad_col2im.wgsl']);
+    // NHWC reads four channels of a group: 33 filters per group are not aligned, 32 are.
+    expect(grad([2, 18, 18, 16], [66, 3, 3, 8], [2, 18, 18, 66], { kernel: 3, pad: 1, group: 2, order: 'NHWC' })).toEqual(['conv_grad_dcol_big.wgsl', 'conv_grad_col2im.wgsl']);
+    expect(grad([2, 18, 18, 16], [64, 3, 3, 8], [2, 18, 18, 64], { kernel: 3, pad: 1, group: 2, order: 'NHWC' })).toEqual(['conv_grad_dcol_big_v4.wgsl', 'conv_grad_col2im.wgsl']);
+    // A shallow sum (5 filters) stays on the 64x64 tile.
+    expect(grad([2, 16, 50, 49], [5, 16, 5, 5], [2, 5, 46, 45], { kernel: 5 })).toEqual(['conv_grad_dcol.wgsl', 'conv_grad_col2im.wgsl']);
+    // A dCol over 64 MiB (here 576 taps x 65536 pixels), or over ws_nbytes_limit: the implicit GEMM over input pixels.
+    expect(grad([64, 64, 32, 32], [64, 64, 3, 3], [64, 64, 32, 32], { kernel: 3, pad: 1 })).toEqual(['conv_grad_b.wgsl', 'conv_grad_x_big.wgsl']);
+    expect(grad([8, 64, 28, 28], [64, 64, 3, 3], [8, 64, 28, 28], { kernel: 3, pad: 1, ws_nbytes_limit: 2 ** 20 })).toEqual(['conv_grad_b.wgsl', 'conv_grad_x_big.wgsl']);
+    expect(grad([4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38], { kernel: 3, ws_nbytes_limit: 0 })).toEqual(['conv_grad_b.wgsl', 'conv_grad_x.wgsl']);
+  });
+
+  it('runs a small filter bank\'s dW one thread per element, in parts for long batches', () => {
+    const w = (x: number[], wShape: number[], y: number[], args: Record<string, unknown>): string[] => shaders('ConvGradient', [x, wShape, y], args, 2).slice(0, 2);
+    // 3 x 54 outputs fill 1 of 4 tiles' worth: direct, over 5776 pixels in parts.
+    expect(w([4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38], { kernel: 3 })).toEqual(['conv_grad_w_direct.wgsl', 'fc_grad_b.wgsl']);
+    // 40 x 400 fills more than half of its tiles: the GEMM.
+    expect(w([5, 16, 36, 36], [40, 16, 5, 5], [5, 40, 32, 32], { kernel: 5 })).toEqual(['conv_grad_w_big.wgsl', 'fc_grad_b.wgsl']);
   });
 });
 

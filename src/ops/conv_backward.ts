@@ -1,0 +1,135 @@
+/**
+ * ConvGradient's kernels (the op itself is defined in conv.ts): dW, db and dX of a Conv.
+ *
+ * - dX, when requested: the column gradient dCol = W^T x dY (rows: a group's filter taps, columns:
+ *   output pixels, depth: the group's filters) as a plain GEMM into scratch, then one thread per
+ *   element of dX adds the <= kh*kw entries of dCol that reached it (kernels/conv_grad_col2im.wgsl).
+ *   Both operands are read whole and in order, so the 128x128 tile reads vec4s where the shapes
+ *   allow. A first layer's few input channels run one thread per element instead, and a dCol over
+ *   COL_MAX_BYTES falls back to the implicit GEMM over input pixels (kernels/conv_grad_x*.wgsl).
+ * - dW: a small filter bank (few GEMM tiles) runs one thread per filter element and part of the
+ *   output rows, the parts added by fc_grad_b.wgsl; larger ones run the implicit GEMM of
+ *   kernels/conv_grad_w*.wgsl, its long pixel sum split into parts the same way.
+ * - db: per-channel sums of dY.
+ */
+import { bigTile, BIG_TILE, columnSumCalls, matmulCall } from './fc.js';
+import { directCall, gemmTiles, geomBinding, MIN_GEMM_TILES, outPixels, type ConvDims } from './conv.js';
+import type { BindingSource, KernelCall } from './registry.js';
+import { ceilDiv, linearWorkgroups } from './shape.js';
+
+/** Input channels per group up to which dX is one thread per element rather than a GEMM. */
+const DIRECT_MAX_CHANNELS = 4;
+/** Longest pixel sum one thread of conv_grad_b_direct.wgsl may walk. */
+const DIRECT_MAX_PIXELS = 4096;
+/**
+ * Output pixels one thread of conv_grad_w_direct.wgsl sums at most (whole output rows, at least
+ * one): longer sums are cut into parts added afterwards, which also spreads a small filter bank
+ * over enough threads.
+ */
+const DIRECT_PART_PIXELS = 1024;
+/**
+ * Largest column buffer (dCol) dX may use: half of WebGPU's guaranteed maxStorageBufferBindingSize
+ * (128 MiB), so it binds on every adapter and stays a modest share of memory.
+ */
+const COL_MAX_BYTES = 64 * 2 ** 20;
+
+/** Fewest output pixels per part of a split dW sum, and the workgroups the split aims at (as FC's dW). */
+const MIN_SPLIT_PIXELS = 256;
+const SPLIT_TARGET_GROUPS = 1024;
+/** Depth step of shaders/matmul_tile.wgsl: split parts hold whole steps. */
+const DEPTH_STEP = 16;
+
+/**
+ * The kernels of a ConvGradient with these dimensions: dW, then db unless `noBias`, then dX if
+ * `wantDx`. `colLimit` (the op's ws_nbytes_limit, as cuDNN's workspace cap in Caffe2) lowers
+ * COL_MAX_BYTES.
+ */
+export function convGradientCalls(d: ConvDims, noBias: boolean, wantDx: boolean, colLimit = COL_MAX_BYTES): KernelCall[] {
+  const nhwc = d.win.nhwc ? 1 : 0;
+  const calls = weightGradCalls(d, nhwc);
+  if (!noBias) {
+    // One workgroup per channel, or one thread per channel when its sum is short.
+    const direct = d.win.n * outPixels(d) <= DIRECT_MAX_PIXELS;
+    calls.push({
+      shader: direct ? 'conv_grad_b_direct.wgsl' : 'conv_grad_b.wgsl',
+      bindings: { src: { input: 2 }, dst: { output: 1 } },
+      uniforms: { n: d.win.n, c: d.m, s: outPixels(d) },
+      overrides: { NHWC: nhwc },
+      workgroups: linearWorkgroups(d.m, direct ? 64 : 1),
+    });
+  }
+  if (wantDx && d.win.n * d.win.h * d.win.w > 0) calls.push(...inputGradCalls(d, nhwc, noBias ? 1 : 2, Math.min(COL_MAX_BYTES, colLimit)));
+  return calls;
+}
+
+/**
+ * dW[M, taps] = Σ over output pixels of dY ⊗ patches. A long pixel sum over few output tiles (a
+ * small filter bank, a big batch) is cut into parts summed by separate workgroups into partial
+ * filters, which fc_grad_b.wgsl then adds by a tree.
+ */
+function weightGradCalls(d: ConvDims, nhwc: number): KernelCall[] {
+  const pixels = d.win.n * outPixels(d);
+  const tiles = gemmTiles(d.mg, d.taps, d.groups);
+  // Few tiles, and short sums or tiles less than half full: one thread per filter element.
+  if (tiles < MIN_GEMM_TILES && (pixels <= DIRECT_MAX_PIXELS || 2 * d.m * d.taps < tiles * 64 * 64)) return directWeightGradCalls(d, nhwc);
+  // The 128x128 tile by MatMul's rule on one group's dM x taps output, else 64x64.
+  const tile = bigTile(d.mg, d.taps, pixels, 1, 1) ? BIG_TILE : 64;
+  const shader = tile === BIG_TILE ? 'conv_grad_w_big.wgsl' : 'conv_grad_w.wgsl';
+  const outTiles = ceilDiv(d.mg, tile) * ceilDiv(d.taps, tile) * d.groups;
+  const wanted = Math.min(Math.floor(SPLIT_TARGET_GROUPS / outTiles), Math.floor(pixels / MIN_SPLIT_PIXELS));
+  if (wanted < 2) {
+    const chunk = Math.max(1, pixels);
+    const call = matmulCall(shader, d.mg, d.taps, d.groups * chunk, chunk, { geom: geomBinding(d), dW: { output: 0 } }, tile);
+    return [{ ...call, overrides: { NHWC: nhwc } }];
+  }
+  const chunk = ceilDiv(ceilDiv(pixels, wanted), DEPTH_STEP) * DEPTH_STEP;
+  const parts = ceilDiv(pixels, chunk);
+  const partials = { scratch: 'dW_partials', bytes: parts * d.m * d.taps * 4 };
+  const call = matmulCall(shader, d.mg, d.taps, d.groups * parts * chunk, chunk, { geom: geomBinding(d, parts), dW: partials }, tile);
+  return [{ ...call, overrides: { NHWC: nhwc } }, ...columnSumCalls(parts, d.m * d.taps, partials, { output: 0 }, 'dW_partial_sums')];
+}
+
+/**
+ * dW of a small filter bank: one thread per filter element and part of the output rows (batch,
+ * oy), so a long batch spreads over parts (a GEMM tile would sit mostly idle on a 20 x 25 dW).
+ */
+function directWeightGradCalls(d: ConvDims, nhwc: number): KernelCall[] {
+  const rows = d.win.n * d.win.oh;
+  const partRows = Math.max(1, Math.floor(DIRECT_PART_PIXELS / d.win.ow));
+  const parts = Math.max(1, ceilDiv(rows, partRows));
+  const outputs = d.m * d.taps;
+  const call = (dW: BindingSource): KernelCall => ({
+    ...directCall('conv_grad_w_direct.wgsl', parts * outputs, { geom: geomBinding(d), dW }, { NHWC: nhwc }),
+    uniforms: { total: parts * outputs, part_rows: partRows },
+  });
+  if (parts === 1) return [call({ output: 0 })];
+  const partials = { scratch: 'dW_partials', bytes: parts * outputs * 4 };
+  return [call(partials), ...columnSumCalls(parts, outputs, partials, { output: 0 }, 'dW_partial_sums')];
+}
+
+/** dX: the column gradient and its col2im gather, or the direct / implicit GEMM kernels (see the file header). */
+function inputGradCalls(d: ConvDims, nhwc: number, dxIndex: number, colMax: number): KernelCall[] {
+  const inPixels = d.win.n * d.win.h * d.win.w;
+  const dX = { output: dxIndex };
+  if (d.cg <= DIRECT_MAX_CHANNELS || gemmTiles(inPixels, d.cg, d.groups) < MIN_GEMM_TILES) {
+    return [directCall('conv_grad_x_direct.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dX }, { NHWC: nhwc })];
+  }
+  const pixels = d.win.n * outPixels(d);
+  const colBytes = d.groups * d.taps * pixels * 4;
+  if (colBytes <= colMax) {
+    const dCol = { scratch: 'col', bytes: colBytes };
+    // vec4 loads need every quad aligned: four taps of one filter, and four pixels of one image
+    // and channel (NCHW) or four channels of one group (NHWC).
+    const v4 = d.taps % 4 === 0 && (nhwc ? d.mg % 4 === 0 : outPixels(d) % 4 === 0);
+    const big = bigTile(d.taps, pixels, d.mg, 1, 1) !== null;
+    const shader = big ? (v4 ? 'conv_grad_dcol_big_v4.wgsl' : 'conv_grad_dcol_big.wgsl') : 'conv_grad_dcol.wgsl';
+    const gemm = matmulCall(shader, d.taps, pixels, d.m, d.mg, { geom: geomBinding(d), dCol }, big ? BIG_TILE : 64);
+    return [{ ...gemm, overrides: { NHWC: nhwc } }, directCall('conv_grad_col2im.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dCol, dX }, { NHWC: nhwc })];
+  }
+  const bindings = { geom: geomBinding(d), dX };
+  const depth = d.mg * d.win.kh * d.win.kw;
+  const call = bigTile(inPixels, d.cg, depth, 1, 1)
+    ? matmulCall('conv_grad_x_big.wgsl', inPixels, d.cg, d.groups * depth, depth, bindings, BIG_TILE)
+    : matmulCall('conv_grad_x.wgsl', inPixels, d.cg, d.groups * depth, depth, bindings);
+  return [{ ...call, overrides: { NHWC: nhwc } }];
+}
