@@ -11,7 +11,7 @@ import { makeMnistDbCommand } from '../src/proto/make_mnist_db_command.js';
 import { AddAccuracy, AddBookkeepingOperators, AddInput, AddLeNetModel, AddTrainingOperators } from '../src/models/mnist.js';
 
 const USAGE = `usage: npm run mnist -- [--data DIR] [--iters N] [--out DIR] [--batch N] [--chunk N] [--train_limit N] [--test_limit N] [--seed N]
-                     [--eval_every N] [--stop_at ACC]
+                     [--eval_every N] [--stop_at ACC] [--base_lr LR] [--gamma G]
   --data DIR         MNIST IDX files (train-images-idx3-ubyte[.gz], …); default /usr/share/datasets/fashion-mnist
   --iters N          training iterations (default 2000)
   --batch N          training batch size (default 64, the tutorial's)
@@ -21,7 +21,9 @@ const USAGE = `usage: npm run mnist -- [--data DIR] [--iters N] [--out DIR] [--b
   --test_limit N     use only the first N test images (default all)
   --seed N           the RNG seed of the parameter initialisation
   --eval_every N     also measure test accuracy every N iterations (default: only at the end)
-  --stop_at ACC      stop training at the first such measurement that reaches ACC (e.g. 0.89)`;
+  --stop_at ACC      stop training at the first such measurement that reaches ACC (e.g. 0.89)
+  --base_lr LR       the "step" policy's base learning rate (default -0.1, the tutorial's; negative: descent)
+  --gamma G          its decay per iteration (default 0.999, the tutorial's: the rate falls by e every 1,000)`;
 
 /** The example's settings, from the command line. */
 export interface MnistOptions {
@@ -35,6 +37,8 @@ export interface MnistOptions {
   seed?: number;
   evalEvery?: number;
   stopAt?: number;
+  baseLr?: number;
+  gamma?: number;
 }
 
 const TEST_BATCH = 100;
@@ -42,7 +46,7 @@ const TEST_BATCH = 100;
 /** Parses `--name value` / `--name=value` flags; throws with the usage on a mistake. */
 export function parseMnistArgs(argv: readonly string[]): MnistOptions | 'help' {
   const v: Record<string, string> = {};
-  const names = ['data', 'iters', 'batch', 'out', 'chunk', 'train_limit', 'test_limit', 'seed', 'eval_every', 'stop_at'];
+  const names = ['data', 'iters', 'batch', 'out', 'chunk', 'train_limit', 'test_limit', 'seed', 'eval_every', 'stop_at', 'base_lr', 'gamma'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--help' || a === '-h') return 'help';
@@ -62,6 +66,14 @@ export function parseMnistArgs(argv: readonly string[]): MnistOptions | 'help' {
   const stopAt = v.stop_at === undefined ? undefined : Number(v.stop_at);
   if (stopAt !== undefined && !(stopAt > 0 && stopAt <= 1)) throw new Error(`--stop_at must be an accuracy in (0, 1], got "${v.stop_at}"`);
   if (stopAt !== undefined && v.eval_every === undefined) throw new Error(`--stop_at needs --eval_every (when to measure the test accuracy)\n${USAGE}`);
+  const real = (name: string, ok: (x: number) => boolean, what: string): number | undefined => {
+    if (v[name] === undefined) return undefined;
+    const x = Number(v[name]);
+    if (!ok(x)) throw new Error(`--${name} must be ${what}, got "${v[name]}"`);
+    return x;
+  };
+  const baseLr = real('base_lr', (x) => Number.isFinite(x) && x !== 0, 'a non-zero number');
+  const gamma = real('gamma', (x) => x > 0 && x <= 1, 'in (0, 1]');
   return {
     data: resolve(v.data ?? '/usr/share/datasets/fashion-mnist'),
     iters: int('iters', 1) ?? 2000,
@@ -73,6 +85,8 @@ export function parseMnistArgs(argv: readonly string[]): MnistOptions | 'help' {
     ...(v.seed !== undefined ? { seed: int('seed', 0)! } : {}),
     ...(v.eval_every !== undefined ? { evalEvery: int('eval_every', 1)! } : {}),
     ...(stopAt !== undefined ? { stopAt } : {}),
+    ...(baseLr !== undefined ? { baseLr } : {}),
+    ...(gamma !== undefined ? { gamma } : {}),
   };
 }
 
@@ -128,7 +142,7 @@ export async function runMnist(o: MnistOptions, log: (line: string) => void = co
   const train_model = model_helper.ModelHelper({ name: 'mnist_train', arg_scope });
   let [data, label] = AddInput(train_model, o.batch, trainDb, 'minidb');
   let softmax = AddLeNetModel(train_model, data);
-  AddTrainingOperators(train_model, softmax, label);
+  AddTrainingOperators(train_model, softmax, label, { ...(o.baseLr !== undefined && { base_lr: o.baseLr }), ...(o.gamma !== undefined && { gamma: o.gamma }) });
   AddBookkeepingOperators(train_model);
 
   const testBatch = Math.min(TEST_BATCH, testCount);

@@ -21,6 +21,8 @@ describe('npm run mnist (the MNIST tutorial on Fashion-MNIST)', () => {
     expect(parseMnistArgs(['--eval_every', '100', '--stop_at', '0.89'])).toMatchObject({ evalEvery: 100, stopAt: 0.89 });
     expect(() => parseMnistArgs(['--stop_at', '0.89'])).toThrow(/--stop_at needs --eval_every/);
     expect(() => parseMnistArgs(['--eval_every', '10', '--stop_at', '89'])).toThrow(/--stop_at must be an accuracy in \(0, 1\]/);
+    expect(parseMnistArgs(['--base_lr', '-0.05', '--gamma=0.9999'])).toMatchObject({ baseLr: -0.05, gamma: 0.9999 });
+    expect(() => parseMnistArgs(['--gamma', '1.5'])).toThrow(/--gamma must be in \(0, 1\], got "1.5"/);
   });
 
   it.skipIf(!existsSync(FASHION))(
