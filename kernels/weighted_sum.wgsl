@@ -18,11 +18,11 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read_write> Y: array<f32>;
 @group(0) @binding(2) var<storage, read> X0: array<f32>;
-@group(0) @binding(3) var<storage, read> W0: array<f32>;
+@group(0) @binding(3) var<storage, read> W0: f32;
 @group(0) @binding(4) var<storage, read> X1: array<f32>;
-@group(0) @binding(5) var<storage, read> W1: array<f32>;
+@group(0) @binding(5) var<storage, read> W1: f32;
 @group(0) @binding(6) var<storage, read> X2: array<f32>;
-@group(0) @binding(7) var<storage, read> W2: array<f32>;
+@group(0) @binding(7) var<storage, read> W2: f32;
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
@@ -35,13 +35,13 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     acc = Y[i];
   }
   if (params.pairs > 0u) {
-    acc += W0[0] * X0[i];
+    acc += W0 * X0[i];
   }
   if (params.pairs > 1u) {
-    acc += W1[0] * X1[i];
+    acc += W1 * X1[i];
   }
   if (params.pairs > 2u) {
-    acc += W2[0] * X2[i];
+    acc += W2 * X2[i];
   }
   Y[i] = acc;
 }

@@ -205,7 +205,7 @@ function contiguousCalls(
       dtype,
       overrides,
       bindings: { A: own(0), B: own(1), S: scalar >= 0 ? { input: scalar } : spare },
-      uniforms: { n4, a_period: operands[0].period / 4, b_period: operands[1].period / 4 },
+      uniforms: { a_period: operands[0].period / 4, b_period: operands[1].period / 4 },
       workgroups: linearWorkgroups(n4),
       pointwise: true,
     });

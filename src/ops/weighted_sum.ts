@@ -47,7 +47,6 @@ function weightedSumCalls(n: number, output: number, pairs: readonly Pair[], spa
         shader: 'weighted_sum_vec4.wgsl',
         bindings: bindings({ input: chunk[0]!.x }),
         overrides: { PAIRS: chunk.length, MODE: mode },
-        uniforms: { n4 },
         workgroups: linearWorkgroups(n4),
         pointwise: true,
       });
