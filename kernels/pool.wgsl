@@ -1,9 +1,9 @@
-// MaxPool / AveragePool forward. `lanes` threads (a power of two dividing 256) share one output:
-// each takes a strided share of the window's in-image positions, then they combine in workgroup
-// memory, so a global pool over a large image spreads its window over a workgroup while a 2x2
-// pool runs one thread per output. Windows are clipped to the image: the max ignores the padding,
-// and the average divides by the in-image count, or by kh*kw with COUNT_INCLUDE_PAD (a window
-// never reaches past the padded image, so that is its padded size).
+// MaxPool / AveragePool forward for large windows (global pools of large images; pool_direct.wgsl
+// takes windows of up to 64 positions). `lanes` threads (64 or 256) share one output: each takes
+// a strided share of the window's in-image positions, then they combine in workgroup memory.
+// Windows are clipped to the image: the max ignores the padding, and the average divides by the
+// in-image count, or by kh*kw with COUNT_INCLUDE_PAD (a window never reaches past the padded
+// image, so that is its padded size).
 #include "conv_geom.wgsl"
 #include "indexing.wgsl"
 

@@ -1,16 +1,13 @@
 /**
- * Conv (1-D and 2-D, NCHW or NHWC, groups, dilation, explicit pads) and ConvGradient. Large
- * problems run as implicit GEMMs on the tiled matmul of shaders/matmul_tile.wgsl (no im2col
- * buffer: the kernels gather the window taps themselves, kernels/conv*.wgsl), the largest on
- * matmul_tile_big.wgsl by MatMul's rule (kernels/conv*_big.wgsl); problems too small to fill a
- * GEMM grid run one thread per output element (kernels/conv*_direct.wgsl). ConvGradient's kernels
- * are planned in conv_backward.ts.
+ * Conv (1-D and 2-D, NCHW or NHWC, groups, dilation, explicit pads) and ConvGradient. The forward
+ * pass runs register-blocked, one thread per block of output pixels x filters
+ * (kernels/conv_direct.wgsl, geometry compiled in). ConvGradient's kernels are planned in
+ * conv_backward.ts.
  */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
-import { layoutIndex, referenceErrors, resolveWindow, windowArgs, windowOutputShape, type Window } from './conv_geometry.js';
+import { layoutIndex, referenceErrors, resolveWindow, windowArgs, windowConstants, windowOutputShape, type Window } from './conv_geometry.js';
 import { convGradientCalls } from './conv_backward.js';
-import { BIG_TILE, bigTile, matmulCall } from './fc.js';
 import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { ceilDiv, linearWorkgroups, requireDType, size } from './shape.js';
 
@@ -134,6 +131,40 @@ function forEachTap(d: ConvDims, visit: (xi: number, wi: number, yi: number) => 
   }
 }
 
+/**
+ * Conv's forward pass on conv_direct.wgsl: one thread per block of up to 4 output pixels (of one
+ * image) x 8 filters (of one group), blocks shrunk where the image or the group is smaller. On
+ * SwiftShader, where every storage read with a computed index is a per-lane gather and a barrier
+ * costs tens of µs, this register block beat the implicit GEMM on the 64x64 and 128x128 tiles at
+ * every shape measured (LeNet's layers 1.4-20x, a 3x3 64->64 layer on 28x28 ~1.2x), above all
+ * where few filters left most of a GEMM tile idle.
+ */
+function directForwardCall(d: ConvDims, hasBias: boolean): KernelCall {
+  const pixels = outPixels(d);
+  const px = pixels >= 4 ? 4 : pixels >= 2 ? 2 : 1;
+  const fq = d.mg > 4 ? 2 : 1;
+  const fBlocks = ceilDiv(d.mg, 4 * fq);
+  const slab = ceilDiv(pixels, px);
+  const threads = d.win.n * d.groups * fBlocks * slab;
+  return {
+    shader: 'conv_direct.wgsl',
+    ...(!hasBias && { bindings: { b: { scratch: 'no_bias', bytes: 4 } } }),
+    uniforms: { total: threads },
+    overrides: {
+      ...windowConstants(d.win, d.m),
+      HAS_BIAS: hasBias ? 1 : 0,
+      CG: d.cg,
+      MG: d.mg,
+      GROUPS: d.groups,
+      F_BLOCKS: fBlocks,
+      PX: px,
+      FQ: fq,
+      SLAB: slab,
+    },
+    workgroups: linearWorkgroups(threads, 64),
+  };
+}
+
 export const Conv = defineOp({
   type: 'Conv',
   doc:
@@ -155,18 +186,9 @@ export const Conv = defineOp({
   },
   kernels(ctx) {
     const d = convDims(ctx);
-    const rows = d.win.n * outPixels(d);
-    if (rows === 0) return [];
+    if (d.win.n * outPixels(d) === 0) return [];
     const hasBias = ctx.inputs.length === 3;
-    const bindings = { geom: geomBinding(d), ...(!hasBias && { b: { scratch: 'no_bias', bytes: 4 } }) };
-    const overrides = { NHWC: d.win.nhwc ? 1 : 0, HAS_BIAS: hasBias ? 1 : 0 };
-    if (gemmTiles(rows, d.mg, d.groups) < MIN_GEMM_TILES) return [directCall('conv_direct.wgsl', rows * d.m, bindings, overrides)];
-    // MatMul's shape rule per group; taps are gathered one by one, so the layout never allows vec4s.
-    const big = bigTile(rows, d.mg, d.taps, 1, 1) !== null;
-    const call = big
-      ? matmulCall('conv_big.wgsl', rows, d.mg, d.groups * d.taps, d.taps, bindings, BIG_TILE)
-      : matmulCall('conv.wgsl', rows, d.mg, d.groups * d.taps, d.taps, bindings);
-    return [{ ...call, overrides }];
+    return [directForwardCall(d, hasBias)];
   },
   gradient: (g) => {
     if (g.def.input.length === 3) {

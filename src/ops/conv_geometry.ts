@@ -257,3 +257,29 @@ export const referenceErrors: WindowErrors = {
     throw new Error(message);
   },
 };
+
+/**
+ * The pipeline constants of shaders/window_consts.wgsl for window `g` with `outChannels` output
+ * channels: the geometry of the kernels that compile their sizes in.
+ */
+export function windowConstants(g: Window, outChannels: number): Record<string, number> {
+  const padded = g.pt + g.pl + g.pb + g.pr > 0;
+  return {
+    IN_C: g.c,
+    IN_H: g.h,
+    IN_W: g.w,
+    OUT_C: outChannels,
+    OUT_H: g.oh,
+    OUT_W: g.ow,
+    K_H: g.kh,
+    K_W: g.kw,
+    S_H: g.sh,
+    S_W: g.sw,
+    P_T: g.pt,
+    P_L: g.pl,
+    D_H: g.dh,
+    D_W: g.dw,
+    PADDED: padded ? 1 : 0,
+    NHWC: g.nhwc ? 1 : 0,
+  };
+}

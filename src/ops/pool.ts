@@ -4,7 +4,7 @@
  */
 import { fmtShape } from '../core/errors.js';
 import { arg } from './args.js';
-import { layoutIndex, referenceErrors, resolveWindow, windowArgs, windowOutputShape, type Window } from './conv_geometry.js';
+import { layoutIndex, referenceErrors, resolveWindow, windowArgs, windowConstants, windowOutputShape, type Window } from './conv_geometry.js';
 import { defineOp, type HostTensor, type KernelCall, type OpContext, type TensorInfo } from './registry.js';
 import { linearWorkgroups, requireDType, size } from './shape.js';
 
@@ -25,7 +25,10 @@ function geomBinding(g: Window): { constant: Int32Array<ArrayBuffer> } {
   return { constant: Int32Array.from([g.n, g.c, g.h, g.w, g.c, g.oh, g.ow, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, 1, 1, g.c, g.c, 1]) };
 }
 
-/** Window positions above which a workgroup's threads share one output (a global pool of a large image). */
+/**
+ * Window positions above which a workgroup's threads share one output (a global pool of a large
+ * image, pool.wgsl); up to it one thread walks each window (pool_direct.wgsl).
+ */
 const SHARED_WINDOW = 64;
 
 /** Pipeline constants of the pool kernels. */
@@ -39,7 +42,17 @@ function forwardCalls(ctx: PoolContext, max: boolean): KernelCall[] {
   const outputs = g.n * g.c * g.oh * g.ow;
   if (outputs === 0) return [];
   const window = g.kh * g.kw;
-  const lanes = window > 4 * SHARED_WINDOW ? 256 : window > SHARED_WINDOW ? 64 : 1;
+  if (window <= SHARED_WINDOW) {
+    return [
+      {
+        shader: 'pool_direct.wgsl',
+        uniforms: { outputs },
+        overrides: { ...windowConstants(g, g.c), ...poolOverrides(g, max, ctx.args) },
+        workgroups: linearWorkgroups(outputs, 64),
+      },
+    ];
+  }
+  const lanes = window > 4 * SHARED_WINDOW ? 256 : 64;
   return [
     {
       shader: 'pool.wgsl',
@@ -58,9 +71,9 @@ function gradientCalls(ctx: PoolContext, max: boolean): KernelCall[] {
   return [
     {
       shader: 'pool_grad.wgsl',
-      bindings: { geom: geomBinding(g), X: { input: 0 }, Y: { input: 1 }, dY: { input: 2 }, dX: { output: 0 } },
+      bindings: { X: { input: 0 }, Y: { input: 1 }, dY: { input: 2 }, dX: { output: 0 } },
       uniforms: { inputs },
-      overrides: poolOverrides(g, max, ctx.args),
+      overrides: { ...windowConstants(g, g.c), ...poolOverrides(g, max, ctx.args) },
       workgroups: linearWorkgroups(inputs, 64),
     },
   ];

@@ -38,7 +38,12 @@ const cases: Case[] = [
   { name: '1-D NCHW', x: [2, 3, 17], w: [4, 3, 3], args: { kernels: [3], pads: [1, 2], strides: [2] } },
   { name: '1-D NHWC, group 2, dilation', x: [2, 11, 4], w: [6, 3, 2], args: { kernels: [3], dilations: [2], group: 2, order: 'NHWC' } },
   { name: 'many pixels (>64x64 tiles)', x: [3, 2, 15, 16], w: [70, 2, 1, 1], args: { kernel: 1 } },
-  // Big enough for the GEMM kernels (>= 16 tiles; dX also needs > 4 channels per group).
+  // Blocks of conv_direct.wgsl cut short: one pixel per image (1x1 output), 3 pixels (blocks of
+  // 2, the last half empty), 9 filters per group (blocks of 8, the second holding one).
+  { name: 'one output pixel per image, 1-D', x: [3, 4, 3], w: [5, 4, 3], args: { kernels: [3] } },
+  { name: 'three output pixels, groups 3 of 9 filters, NHWC', x: [2, 2, 6, 6], w: [27, 2, 2, 2], args: { kernel: 2, stride: 2, group: 3, order: 'NHWC' } },
+  { name: 'three output pixels, 9 filters, pad and dilation', x: [2, 2, 3, 3], w: [9, 2, 2, 2], args: { kernel: 2, dilation: 2, pads: [0, 1, 0, 1] } },
+  // Big enough for the GEMM kernels of ConvGradient (>= 16 tiles; dX also needs > 4 channels per group).
   { name: 'GEMM: 6 channels, stride 2, pad 1', x: [2, 6, 24, 24], w: [3, 6, 3, 3], args: { kernel: 3, stride: 2, pad: 1 } },
   { name: 'GEMM: NHWC groups 2 of 5, dilation 2', x: [2, 24, 22, 10], w: [4, 2, 2, 5], args: { kernel: 2, dilation: 2, group: 2, order: 'NHWC', pads: [1, 0, 0, 1] } },
   { name: 'GEMM: 1-D, 9 channels, stride 1', x: [3, 9, 360], w: [5, 9, 4], args: { kernels: [4], pads: [2, 1] } },
@@ -247,13 +252,6 @@ describe('Conv errors', () => {
 
 describe('Conv kernel choice', () => {
   it('runs small convolutions one thread per element and large ones as GEMM tiles', () => {
-    expect(shaders('Conv', [[1, 3, 9, 9], [4, 3, 3, 3], [4]], { kernel: 3 }, 1)).toEqual(['conv_direct.wgsl']);
-    expect(shaders('Conv', [[16, 3, 12, 12], [50, 3, 3, 3], [50]], { kernel: 3 }, 1)).toEqual(['conv.wgsl']);
-    // From 4 128x128 tiles of one group's output and 32 taps on: the big tile.
-    expect(shaders('Conv', [[16, 20, 12, 12], [50, 20, 5, 5], [50]], { kernel: 5 }, 1)).toEqual(['conv_big.wgsl']);
-    expect(shaders('Conv', [[2, 5, 45, 45], [7, 5, 3, 3], [7]], { kernel: 3, stride: 2, pad: 1 }, 1)).toEqual(['conv_big.wgsl']);
-    expect(shaders('Conv', [[2, 3, 45, 45], [7, 3, 3, 3], [7]], { kernel: 3, stride: 2, pad: 1 }, 1)).toEqual(['conv.wgsl']);
-    expect(shaders('Conv', [[2, 33, 33, 8], [6, 3, 3, 4], [6]], { kernel: 3, stride: 2, pad: 1, group: 2, order: 'NHWC' }, 1)).toEqual(['conv_big.wgsl']);
     expect(shaders('ConvGradient', [[1, 16, 14, 14], [16, 16, 3, 3], [1, 16, 14, 14]], { kernel: 3, pad: 1 }, 3)).toEqual([
       'conv_grad_w_direct.wgsl',
       'conv_grad_b_direct.wgsl',
@@ -301,6 +299,27 @@ describe('Conv kernel choice', () => {
     expect(w([4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38], { kernel: 3 })).toEqual(['conv_grad_w_direct.wgsl', 'fc_grad_b.wgsl']);
     // 40 x 400 fills more than half of its tiles: the GEMM.
     expect(w([5, 16, 36, 36], [40, 16, 5, 5], [5, 40, 32, 32], { kernel: 5 })).toEqual(['conv_grad_w_big.wgsl', 'fc_grad_b.wgsl']);
+  });
+});
+
+describe('Conv forward blocks', () => {
+  /** The pixel and filter blocking conv_direct.wgsl gets for these shapes and arguments. */
+  function blocks(shapes: number[][], args: Record<string, unknown>): { shader: string; px?: number; fq?: number; threads: unknown } {
+    const spec = getOpSpec('Conv');
+    const op = core.CreateOperator('Conv', shapes.map((_, i) => `i${i}`), ['y'], args);
+    const ctx = makeOpContext(spec, op, 0, 'n', shapes.map((shape) => ({ shape, dtype: 'float32' as const })));
+    const [call] = spec.kernels(ctx, spec.inferShape(ctx));
+    return { shader: call!.shader, px: call!.overrides?.PX, fq: call!.overrides?.FQ, threads: call!.uniforms?.total };
+  }
+
+  it('blocks 4 pixels x 8 filters, less where the image or the group is smaller', () => {
+    // LeNet at batch 64: 576 pixels in 144 blocks of 4, 20 filters in 3 blocks of 8.
+    expect(blocks([[64, 1, 28, 28], [20, 1, 5, 5], [20]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 4, fq: 2, threads: 64 * 3 * 144 });
+    expect(blocks([[64, 20, 12, 12], [100, 20, 5, 5], [100]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 4, fq: 2, threads: 64 * 13 * 16 });
+    // Groups of 4 filters take one quad; 1 and 3 pixels per image blocks of 1 and 2.
+    expect(blocks([[2, 8, 9, 9], [8, 4, 3, 3]], { kernel: 3, group: 2 })).toEqual({ shader: 'conv_direct.wgsl', px: 4, fq: 1, threads: 2 * 2 * 1 * 13 });
+    expect(blocks([[3, 4, 3], [5, 4, 3], [5]], { kernels: [3] })).toEqual({ shader: 'conv_direct.wgsl', px: 1, fq: 2, threads: 3 });
+    expect(blocks([[2, 2, 6, 6], [27, 2, 2, 2], [27]], { kernel: 2, stride: 2, group: 3, order: 'NHWC' })).toEqual({ shader: 'conv_direct.wgsl', px: 2, fq: 2, threads: 2 * 3 * 2 * 2 });
   });
 });
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { core, workspace } from '../../src/index.js';
-import type { HostTensor } from '../../src/ops/registry.js';
+import { makeOpContext } from '../../src/ops/op_context.js';
+import { getOpSpec, type HostTensor } from '../../src/ops/registry.js';
 import { checkGradient, compareWithReference, makeRng, maxRelError, randomTensor, referenceOf, runOp, useGpu } from '../helpers/gpu.js';
 
 useGpu();
@@ -97,6 +98,23 @@ describe('pooling details', () => {
       ['AveragePoolGradient', ['Y', 'Z', 'Z_grad'], ['Y_grad']],
       ['MaxPoolGradient', ['X', 'Y', 'Y_grad'], ['X_grad']],
     ]);
+  });
+});
+
+describe('pooling kernel choice', () => {
+  /** The kernels an op would dispatch for these input shapes and arguments (no GPU involved). */
+  function shaders(type: string, shapes: number[][], args: Record<string, unknown>): string[] {
+    const spec = getOpSpec(type);
+    const op = core.CreateOperator(type, shapes.map((_, i) => `i${i}`), ['o'], args);
+    const ctx = makeOpContext(spec, op, 0, 'n', shapes.map((shape) => ({ shape, dtype: 'float32' as const })));
+    return spec.kernels(ctx, spec.inferShape(ctx)).map((k) => k.shader);
+  }
+
+  it('walks windows of up to 64 positions in one thread, larger ones across a workgroup', () => {
+    expect(shaders('MaxPool', [[64, 20, 24, 24]], { kernel: 2, stride: 2 })).toEqual(['pool_direct.wgsl']);
+    expect(shaders('AveragePool', [[2, 5, 6, 7]], { global_pooling: 1 })).toEqual(['pool_direct.wgsl']);
+    expect(shaders('AveragePool', [[1, 3, 9, 10]], { global_pooling: 1 })).toEqual(['pool.wgsl']);
+    expect(shaders('MaxPoolGradient', [[2, 3, 8, 8], [2, 3, 4, 4], [2, 3, 4, 4]], { kernel: 2, stride: 2 })).toEqual(['pool_grad.wgsl']);
   });
 });
 
