@@ -1,7 +1,7 @@
 // C = A op B over a contiguous C, four elements per invocation through vec4 loads and stores.
 // Each operand has a form (override constants, so each walk is its own straight-line pipeline):
-//   0 full: same layout as C;  1 row: a row of `period` vec4s repeated (a bias-like broadcast);
-//   2 scalar: one value, read from S (a single T, not array<T>[0], which robust access clamps per lane).
+//   0 full: same layout as C;  2 scalar: one value, read from S (a single T, not array<T>[0], which
+//   robust access clamps per lane). Form 1, a repeated row, is elementwise_row_vec4.wgsl's.
 // Operands that do not read their own binding alias another read-only buffer. Pointwise: in place
 // the planner compiles a variant reading that operand through C. C holds floor(n / 4) vec4s; the
 // host dispatches the last n % 4 elements to elementwise_flat.wgsl. The planner binds C at exactly
@@ -14,31 +14,23 @@
 override A_FORM: u32 = 0u;
 override B_FORM: u32 = 0u;
 
-struct Params {
-  a_period: u32,
-  b_period: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> A: array<vec4<T>>;
-@group(0) @binding(2) var<storage, read> B: array<vec4<T>>;
-@group(0) @binding(3) var<storage, read> S: T;
-@group(0) @binding(4) var<storage, read_write> C: array<vec4<T>>;
+@group(0) @binding(0) var<storage, read> A: array<vec4<T>>;
+@group(0) @binding(1) var<storage, read> B: array<vec4<T>>;
+@group(0) @binding(2) var<storage, read> S: T;
+@group(0) @binding(3) var<storage, read_write> C: array<vec4<T>>;
 
 fn load_a(i: u32) -> vec4<T> {
-  switch A_FORM {
-    case 0u: { return A[i]; }
-    case 1u: { return A[i % params.a_period]; }
-    default: { return vec4<T>(S); }
+  if (A_FORM == 0u) {
+    return A[i];
   }
+  return vec4<T>(S);
 }
 
 fn load_b(i: u32) -> vec4<T> {
-  switch B_FORM {
-    case 0u: { return B[i]; }
-    case 1u: { return B[i % params.b_period]; }
-    default: { return vec4<T>(S); }
+  if (B_FORM == 0u) {
+    return B[i];
   }
+  return vec4<T>(S);
 }
 
 @compute @workgroup_size(256)

@@ -151,7 +151,10 @@ export function vec4Split(n: number): { n4: number; scalarFrom: number } {
   return { n4, scalarFrom: 4 * n4 };
 }
 
-/** Operand forms of elementwise_vec4.wgsl and elementwise_flat.wgsl (their A_FORM/B_FORM). */
+/** Vec4s of C per invocation of elementwise_row_vec4.wgsl (its four put calls). */
+const ROW_VEC4S = 4;
+
+/** Operand forms of elementwise_vec4.wgsl (full, scalar), elementwise_row_vec4.wgsl and elementwise_flat.wgsl (their A_FORM/B_FORM). */
 const enum Form {
   Full = 0,
   Row = 1,
@@ -195,20 +198,21 @@ function contiguousCalls(
   const { n4, scalarFrom } = rowsAligned ? vec4Split(n) : { n4: 0, scalarFrom: 0 };
   const overrides = { OP: opCode, A_FORM: operands[0].form, B_FORM: operands[1].form };
   const calls: KernelCall[] = [];
-  if (n4 > 0) {
+  const row = operands.find((o) => o.form === Form.Row);
+  if (n4 > 0 && row) {
+    // elementwise_row_vec4.wgsl: each invocation reads its row vec4 once for ROW_VEC4S vec4s a
+    // multiple of the period apart. The other operand is full (a row and a scalar broadcast to the
+    // row's shape, never a bigger C), so A and B bind by name.
+    const period = row.period / 4;
+    const stride = period * Math.ceil(Math.ceil(n4 / ROW_VEC4S) / period);
+    calls.push({ shader: 'elementwise_row_vec4.wgsl', dtype, overrides, uniforms: { period, stride }, workgroups: linearWorkgroups(stride), pointwise: true });
+  } else if (n4 > 0) {
     const other = ctx.op.input.findIndex((name, i) => name !== ctx.op.output[0] && size(ctx.inputs[i]!.shape) >= 4);
     const spare: BindingSource = other >= 0 ? { input: other } : { scratch: 'spare', bytes: 16 };
-    const own = (k: number): BindingSource => (operands[k]!.form === Form.Full || operands[k]!.form === Form.Row ? { input: k } : spare);
+    const own = (k: number): BindingSource => (operands[k]!.form === Form.Full ? { input: k } : spare);
     const scalar = operands.findIndex((o) => o.form === Form.Scalar);
-    calls.push({
-      shader: 'elementwise_vec4.wgsl',
-      dtype,
-      overrides,
-      bindings: { A: own(0), B: own(1), S: scalar >= 0 ? { input: scalar } : spare },
-      uniforms: { a_period: operands[0].period / 4, b_period: operands[1].period / 4 },
-      workgroups: linearWorkgroups(n4),
-      pointwise: true,
-    });
+    const bindings = { A: own(0), B: own(1), S: scalar >= 0 ? { input: scalar } : spare };
+    calls.push({ shader: 'elementwise_vec4.wgsl', dtype, overrides, bindings, workgroups: linearWorkgroups(n4), pointwise: true });
   }
   if (scalarFrom < n) {
     calls.push({

@@ -209,6 +209,25 @@ describe('contiguous fast paths (vec4 pass plus scalar tail; relative error < 1e
     }
   });
 
+  it.each(OPS)('%s, bias-like rows where each invocation of the row kernel covers several rows a stride apart', async (op) => {
+    // Rows x row length: n / 4 vec4s not a multiple of the four per invocation, one-vec4 rows, long rows.
+    for (const [rows, inner] of [[1027, 12], [2, 4], [5, 260], [3, 1024]] as const) {
+      for (const [a, b] of [[[rows, inner], [inner]], [[inner], [rows, inner]]] as const) {
+        const [err] = await compareWithReference(op, pair(op, [...a], [...b]));
+        expect(err).toBeLessThan(1e-5);
+      }
+    }
+  });
+
+  it('in place over A with a bias-like row B: one dispatch, no temporary', async () => {
+    const [a, b] = pair('Sub', [257, 8], [8]);
+    await workspace.FeedBlob('fr_a', a!.data, { shape: a!.shape });
+    await workspace.FeedBlob('fr_b', b!.data, { shape: b!.shape });
+    const count = await dispatchesOf(() => workspace.RunOperatorOnce(core.CreateOperator('Sub', ['fr_a', 'fr_b'], ['fr_a'])));
+    expect(count).toBe(1);
+    expect(maxRelError(await workspace.FetchBlob('fr_a'), referenceOf('Sub', [a!, b!])[0]!)).toBeLessThan(1e-5);
+  });
+
   it('one dispatch when n is a multiple of 4 or small; vec4 pass plus scalar tail from 1024 on', async () => {
     const counts: number[] = [];
     for (const n of [4, 65, 1024, 1027]) {
