@@ -1,7 +1,9 @@
 /**
- * elementwise: Add, Mul and WeightedSum (in place, as SGD uses it) over 16M floats, in GB/s (bytes
- * read + written), against a plain vec4 compute-shader copy of the same bytes on the same device
- * (the adapter's practical bandwidth) and against tfjs doing the same.
+ * elementwise: Add, Mul and WeightedSum (in place, as SGD uses it) over 16M floats, and the two
+ * broadcast forms (Add of a bias-like row of ROW floats, Mul by a scalar), in GB/s (bytes read +
+ * written: 12 per float, 8 for the broadcasts, whose row or scalar is too small to count), against a
+ * plain vec4 compute-shader copy of the same bytes on the same device (the adapter's practical
+ * bandwidth) and against tfjs doing the same.
  */
 import { core, workspace } from '../../src/index.js';
 import { initGpu } from '../../src/runtime/gpu_context.js';
@@ -9,11 +11,13 @@ import { closeCheck, measure, measureNet, randomFloats, speedRatio, type CaseEnv
 
 const WORKGROUP = 256;
 const LR = -0.01;
+/** Length of the broadcast Add's row (a layer's bias). */
+const ROW = 256;
 
 /** The elementwise suite: 1M floats when quick, else 16M. */
 export const elementwiseSuite: Suite = {
   name: 'elementwise',
-  description: 'Add/Mul/WeightedSum, GB/s, against a vec4 copy of the same bytes',
+  description: 'Add/Mul/WeightedSum and broadcast Add/Mul, GB/s, against a vec4 copy of the same bytes',
   cases: (config) => {
     const n = config.quick ? 1 << 20 : 1 << 24;
     return [{ name: `${n >> 20}M floats`, run: (env) => elementwiseCase(env, n) }];
@@ -87,10 +91,10 @@ async function vec4Copy(env: CaseEnv, data: Float32Array<ArrayBuffer>): Promise<
 }
 
 /** A one-op net over the fed blobs, timed as RunNet(name, k): k dispatches in one pass. */
-async function oursOp(env: CaseEnv, type: string, inputs: string[], output: string, bytes: number): Promise<Measurement> {
-  const name = `bench_${type}`;
+async function oursOp(env: CaseEnv, type: string, inputs: string[], output: string, bytes: number, label = type): Promise<Measurement> {
+  const name = `bench_${label.replace(/ /g, '_')}`;
   await workspace.CreateNet({ name, op: [core.CreateOperator(type, inputs, [output])], external_input: inputs, external_output: [output] }, true);
-  return measureNet(env, `ours ${type}`, 'GB/s', name, bytes);
+  return measureNet(env, `ours ${label}`, 'GB/s', name, bytes);
 }
 
 function maxDiff(got: ArrayLike<number>, expected: (i: number) => number): { diff: number; scale: number } {
@@ -134,35 +138,50 @@ async function elementwiseCase(env: CaseEnv, n: number): Promise<CaseResult> {
   const oursMul = await oursOp(env, 'Mul', ['A', 'B'], 'C', bytes3);
   const mul = maxDiff((await workspace.FetchBlob('C')).data, (i) => Math.fround(a[i]! * b[i]!));
   checks.push(closeCheck('ours Mul C = A * B', mul.diff, mul.scale, 1e-6));
+
+  // The broadcast forms: A as [n / ROW, ROW] plus B's first row, A times B's first value.
+  const bytes2 = 2 * 4 * n;
+  await workspace.FeedBlob('A2', a, { shape: [n / ROW, ROW] });
+  await workspace.FeedBlob('ROW', b.subarray(0, ROW), { shape: [ROW] });
+  await workspace.FeedBlob('S', b.subarray(0, 1), { shape: [1] });
+  const oursAddRow = await oursOp(env, 'Add', ['A2', 'ROW'], 'C', bytes2, 'Add row');
+  const addRow = maxDiff((await workspace.FetchBlob('C')).data, (i) => Math.fround(a[i]! + b[i % ROW]!));
+  checks.push(closeCheck(`ours Add C = A + row of ${ROW}`, addRow.diff, addRow.scale, 1e-6));
+  const oursMulScalar = await oursOp(env, 'Mul', ['A', 'S'], 'C', bytes2, 'Mul scalar');
+  const mulScalar = maxDiff((await workspace.FetchBlob('C')).data, (i) => Math.fround(a[i]! * b[0]!));
+  checks.push(closeCheck('ours Mul C = A * scalar', mulScalar.diff, mulScalar.scale, 1e-6));
   workspace.ResetWorkspace();
 
-  const tfjs = await tfjsElementwise(env, a, b, bytes3);
-  const ours = [oursAdd, oursMul, oursWs];
+  const tfjs = await tfjsElementwise(env, a, b, bytes3, bytes2);
+  const ours = [oursAdd, oursMul, oursWs, oursAddRow, oursMulScalar];
   return {
     suite: 'elementwise',
     case: `${n >> 20}M floats`,
-    params: { floats: n, bytesPerFloat: 12, copyBytesPerFloat: 8 },
+    params: { floats: n, bytesPerFloat: 12, broadcastBytesPerFloat: 8, copyBytesPerFloat: 8, row: ROW },
     measurements: [copy.measurement, ...ours, ...tfjs],
     ratios: ours.flatMap((m, i) => [speedRatio(m, copy.measurement), speedRatio(m, tfjs[i]!)]),
     checks,
   };
 }
 
-/** tfjs's add, mul, and WeightedSum as tfjs writes it (mul, mul, add). */
-async function tfjsElementwise(env: CaseEnv, a: Float32Array, b: Float32Array, bytes: number): Promise<Measurement[]> {
+/** tfjs's add, mul, WeightedSum as tfjs writes it (mul, mul, add), and the broadcast add and mul. */
+async function tfjsElementwise(env: CaseEnv, a: Float32Array, b: Float32Array, bytes: number, broadcastBytes: number): Promise<Measurement[]> {
   const { tf } = env.peer;
   const ta = tf.tensor1d(a);
   const tb = tf.tensor1d(b);
+  const ta2 = tf.tensor2d(a, [a.length / ROW, ROW]);
+  const row = tf.tensor1d(b.subarray(0, ROW));
+  const s = tf.scalar(b[0]!);
   const one = tf.scalar(1);
   const lr = tf.scalar(LR);
   let w: ReturnType<typeof tf.add> = tf.tensor1d(a);
-  const timeOp = (impl: string, op: () => void): Promise<Measurement> => {
+  const timeOp = (impl: string, op: () => void, work = bytes): Promise<Measurement> => {
     env.note(impl);
     return measure(env.config, {
       impl,
       role: 'tfjs',
       unit: 'GB/s',
-      work: bytes,
+      work,
       async run(k) {
         for (let i = 0; i < k; i++) op();
         await env.peer.sync();
@@ -178,8 +197,10 @@ async function tfjsElementwise(env: CaseEnv, a: Float32Array, b: Float32Array, b
         w.dispose();
         w = next;
       }),
+      await timeOp('tfjs add row', () => tf.add(ta2, row).dispose(), broadcastBytes),
+      await timeOp('tfjs mul scalar', () => tf.mul(ta, s).dispose(), broadcastBytes),
     ];
   } finally {
-    for (const t of [ta, tb, one, lr, w]) t.dispose();
+    for (const t of [ta, tb, ta2, row, s, one, lr, w]) t.dispose();
   }
 }
