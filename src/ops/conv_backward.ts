@@ -8,11 +8,14 @@
  *   allow. A first layer's few input channels run one thread per element instead, and a dCol over
  *   COL_MAX_BYTES falls back to the implicit GEMM over input pixels (kernels/conv_grad_x*.wgsl).
  * - dW: a small filter bank (few GEMM tiles) runs one thread per filter element and part of the
- *   output rows, the parts added by fc_grad_b.wgsl; larger ones run the implicit GEMM of
- *   kernels/conv_grad_w*.wgsl, its long pixel sum split into parts the same way.
+ *   output rows, the parts added by conv_grad_w_sum.wgsl. Large ones (the 128x128 tile) gather X's
+ *   patches once into the same column buffer (kernels/conv_grad_im2col.wgsl; dX reuses it after)
+ *   and multiply dY by it on the big tile (kernels/conv_grad_wcol_big*.wgsl), mid-sized ones and
+ *   a buffer over the cap run the implicit GEMM of kernels/conv_grad_w*.wgsl; the long pixel sum
+ *   of either is split into parts added the same way.
  * - db: per-channel sums of dY.
  */
-import { bigTile, BIG_TILE, columnSumCalls, matmulCall } from './fc.js';
+import { bigTile, BIG_TILE, matmulCall } from './fc.js';
 import { directCall, gemmTiles, geomBinding, MIN_GEMM_TILES, outPixels, type ConvDims } from './conv.js';
 import type { BindingSource, KernelCall } from './registry.js';
 import { ceilDiv, linearWorkgroups } from './shape.js';
@@ -46,7 +49,8 @@ const DEPTH_STEP = 16;
  */
 export function convGradientCalls(d: ConvDims, noBias: boolean, wantDx: boolean, colLimit = COL_MAX_BYTES): KernelCall[] {
   const nhwc = d.win.nhwc ? 1 : 0;
-  const calls = weightGradCalls(d, nhwc);
+  const colMax = Math.min(COL_MAX_BYTES, colLimit);
+  const calls = weightGradCalls(d, nhwc, colMax);
   if (!noBias) {
     // One workgroup per channel, or one thread per channel when its sum is short.
     const direct = d.win.n * outPixels(d) <= DIRECT_MAX_PIXELS;
@@ -58,35 +62,48 @@ export function convGradientCalls(d: ConvDims, noBias: boolean, wantDx: boolean,
       workgroups: linearWorkgroups(d.m, direct ? 64 : 1),
     });
   }
-  if (wantDx && d.win.n * d.win.h * d.win.w > 0) calls.push(...inputGradCalls(d, nhwc, noBias ? 1 : 2, Math.min(COL_MAX_BYTES, colLimit)));
+  if (wantDx && d.win.n * d.win.h * d.win.w > 0) calls.push(...inputGradCalls(d, nhwc, noBias ? 1 : 2, colMax));
   return calls;
 }
 
 /**
- * dW[M, taps] = Σ over output pixels of dY ⊗ patches. A long pixel sum over few output tiles (a
- * small filter bank, a big batch) is cut into parts summed by separate workgroups into partial
- * filters, which fc_grad_b.wgsl then adds by a tree.
+ * dW[M, taps] = Σ over output pixels of dY ⊗ patches. Large problems gather the patches once into
+ * a column buffer (conv_grad_im2col.wgsl) and run a plain GEMM over it; mid-sized ones the implicit
+ * GEMM, which gathers them in its operand reads. A long pixel sum over few output tiles (a small
+ * filter bank, a big batch) is cut into parts summed by separate workgroups into partial filters,
+ * which conv_grad_w_sum.wgsl then adds.
  */
-function weightGradCalls(d: ConvDims, nhwc: number): KernelCall[] {
+function weightGradCalls(d: ConvDims, nhwc: number, colMax: number): KernelCall[] {
   const pixels = d.win.n * outPixels(d);
   const tiles = gemmTiles(d.mg, d.taps, d.groups);
   // Few tiles, and short sums or tiles less than half full: one thread per filter element.
   if (tiles < MIN_GEMM_TILES && (pixels <= DIRECT_MAX_PIXELS || 2 * d.m * d.taps < tiles * 64 * 64)) return directWeightGradCalls(d, nhwc);
   // The 128x128 tile by MatMul's rule on one group's dM x taps output, else 64x64.
   const tile = bigTile(d.mg, d.taps, pixels, 1, 1) ? BIG_TILE : 64;
-  const shader = tile === BIG_TILE ? 'conv_grad_w_big.wgsl' : 'conv_grad_w.wgsl';
+  const colBytes = d.groups * d.taps * pixels * 4;
+  const viaCol = tile === BIG_TILE && colBytes <= colMax;
+  // vec4 loads: col rows of whole quads, and four pixels of one image (NCHW) or filters of one group (NHWC) of dY.
+  const v4 = pixels % 4 === 0 && (nhwc ? d.mg % 4 === 0 : outPixels(d) % 4 === 0);
+  const shader = viaCol ? (v4 ? 'conv_grad_wcol_big_v4.wgsl' : 'conv_grad_wcol_big.wgsl') : tile === BIG_TILE ? 'conv_grad_w_big.wgsl' : 'conv_grad_w.wgsl';
+  const col = { scratch: 'col', bytes: colBytes };
+  const gather = viaCol ? [directCall('conv_grad_im2col.wgsl', d.groups * d.taps * d.win.n * d.win.oh, { geom: geomBinding(d), col }, { NHWC: nhwc })] : [];
+  const gemm = (parts: number, chunk: number, dW: BindingSource): KernelCall => ({
+    ...matmulCall(shader, d.mg, d.taps, d.groups * parts * chunk, chunk, { geom: geomBinding(d, parts), dW, ...(viaCol && { col }) }, tile),
+    overrides: { NHWC: nhwc },
+  });
   const outTiles = ceilDiv(d.mg, tile) * ceilDiv(d.taps, tile) * d.groups;
   const wanted = Math.min(Math.floor(SPLIT_TARGET_GROUPS / outTiles), Math.floor(pixels / MIN_SPLIT_PIXELS));
-  if (wanted < 2) {
-    const chunk = Math.max(1, pixels);
-    const call = matmulCall(shader, d.mg, d.taps, d.groups * chunk, chunk, { geom: geomBinding(d), dW: { output: 0 } }, tile);
-    return [{ ...call, overrides: { NHWC: nhwc } }];
-  }
-  const chunk = ceilDiv(ceilDiv(pixels, wanted), DEPTH_STEP) * DEPTH_STEP;
+  // Whole depth steps per part, so that no staging step (nor vec4 quad) straddles two parts.
+  const chunk = wanted < 2 ? ceilDiv(Math.max(1, pixels), DEPTH_STEP) * DEPTH_STEP : ceilDiv(ceilDiv(pixels, wanted), DEPTH_STEP) * DEPTH_STEP;
   const parts = ceilDiv(pixels, chunk);
+  if (parts < 2) return [...gather, gemm(1, chunk, { output: 0 })];
   const partials = { scratch: 'dW_partials', bytes: parts * d.m * d.taps * 4 };
-  const call = matmulCall(shader, d.mg, d.taps, d.groups * parts * chunk, chunk, { geom: geomBinding(d, parts), dW: partials }, tile);
-  return [{ ...call, overrides: { NHWC: nhwc } }, ...columnSumCalls(parts, d.m * d.taps, partials, { output: 0 }, 'dW_partial_sums')];
+  return [...gather, gemm(parts, chunk, partials), partSumCall(parts, d.m * d.taps, partials)];
+}
+
+/** dW as the sum of `parts` partial filters of `size` elements each (conv_grad_w_sum.wgsl). */
+function partSumCall(parts: number, size: number, partials: BindingSource): KernelCall {
+  return { shader: 'conv_grad_w_sum.wgsl', bindings: { partials, dW: { output: 0 } }, uniforms: { size, parts }, workgroups: linearWorkgroups(size, 64) };
 }
 
 /**
@@ -104,7 +121,7 @@ function directWeightGradCalls(d: ConvDims, nhwc: number): KernelCall[] {
   });
   if (parts === 1) return [call({ output: 0 })];
   const partials = { scratch: 'dW_partials', bytes: parts * outputs * 4 };
-  return [call(partials), ...columnSumCalls(parts, outputs, partials, { output: 0 }, 'dW_partial_sums')];
+  return [call(partials), partSumCall(parts, outputs, partials)];
 }
 
 /** dX: the column gradient and its col2im gather, or the direct / implicit GEMM kernels (see the file header). */

@@ -99,7 +99,7 @@ async function gradientErrors(inputs: HostTensor[], args: Record<string, unknown
   const scale = referenceOf('ConvGradient', inputs.map((t) => ({ ...t, data: t.data.map(Math.abs) })), args);
   return gpu.map((t, k) => {
     expect([...t.shape]).toEqual(ref[k]!.shape);
-    return Math.max(0, ...ref[k]!.data.map((r, i) => Math.abs(t.data[i]! - r) / Math.max(1, scale[k]!.data[i]!)));
+    return ref[k]!.data.reduce((worst, r, i) => Math.max(worst, Math.abs(t.data[i]! - r) / Math.max(1, scale[k]!.data[i]!)), 0);
   });
 }
 
@@ -160,12 +160,21 @@ describe('ConvGradient', () => {
     ['NHWC groups 2, stride 2, dilation 2, pad 1 (7 parts)', [8, 60, 60, 4], [6, 3, 3, 2], { kernel: 3, stride: 2, dilation: 2, pad: 1, group: 2, order: 'NHWC' }],
     ['NCHW uneven pads and strides (5 parts)', [3, 3, 70, 41], [4, 3, 4, 3], { kernels: [4, 3], strides: [1, 2], pads: [0, 3, 2, 1] }],
   ] as const)('computes a small filter bank\'s dW one thread per element in parts: %s', async (_, x, w, args) => {
-    await checkPath([...x], [...w], args, ['conv_grad_w_direct.wgsl', 'fc_grad_b.wgsl']);
+    await checkPath([...x], [...w], args, ['conv_grad_w_direct.wgsl', 'conv_grad_w_sum.wgsl']);
   });
 
-  it('runs a large dW on the 128x128 tile in parts (NCHW and NHWC)', async () => {
-    await checkPath([5, 16, 36, 36], [40, 16, 5, 5], { kernel: 5 }, ['conv_grad_w_big.wgsl', 'fc_grad_b.wgsl', 'conv_grad_b.wgsl', 'conv_grad_dcol_big_v4.wgsl', col]);
-    await checkPath([5, 36, 36, 16], [40, 5, 5, 16], { kernel: 5, order: 'NHWC' }, ['conv_grad_w_big.wgsl', 'fc_grad_b.wgsl', 'conv_grad_b.wgsl', 'conv_grad_dcol_big_v4.wgsl', col]);
+  it.each([
+    ['vec4, NCHW', [5, 16, 36, 36], [40, 16, 5, 5], { kernel: 5 }, 'conv_grad_wcol_big_v4.wgsl'],
+    ['vec4, NHWC', [5, 36, 36, 16], [40, 5, 5, 16], { kernel: 5, order: 'NHWC' }, 'conv_grad_wcol_big_v4.wgsl'],
+    ['scalar (435 pixels per image), stride 2 x 1, pad', [10, 16, 31, 31], [40, 16, 5, 5], { kernel: 5, strides: [2, 1], pad: 1 }, 'conv_grad_wcol_big.wgsl'],
+    ['scalar (4107 pixels), NHWC groups 2, dilation 2', [3, 45, 45, 32], [80, 5, 5, 16], { kernel: 5, dilation: 2, group: 2, order: 'NHWC' }, 'conv_grad_wcol_big.wgsl'],
+  ] as const)('computes a large dW from the column buffer on the 128x128 tile in parts: %s', async (_, x, w, args, gemm) => {
+    await checkPath([...x], [...w], args, ['conv_grad_im2col.wgsl', gemm, 'conv_grad_w_sum.wgsl']);
+  });
+
+  it('computes dW by the implicit GEMM on mid-sized filter banks and over ws_nbytes_limit', async () => {
+    await checkPath([6, 6, 30, 30], [60, 6, 3, 3], { kernel: 3 }, ['conv_grad_w.wgsl', 'conv_grad_w_sum.wgsl']);
+    await checkPath([5, 16, 36, 36], [40, 16, 5, 5], { kernel: 5, ws_nbytes_limit: 1000 }, ['conv_grad_w_big.wgsl', 'conv_grad_w_sum.wgsl']);
   });
 
   it('emits ConvGradient [W_grad, b_grad, X_grad], or [W_grad, X_grad] with no_bias=1 for 2 inputs', () => {
@@ -263,14 +272,16 @@ describe('Conv kernel choice', () => {
     // conv1: a 20 x 25 dW one thread per element in parts, their sum; dX direct for the one channel.
     expect(shaders('ConvGradient', [[64, 1, 28, 28], [20, 1, 5, 5], [64, 20, 24, 24]], { kernel: 5 }, 3)).toEqual([
       'conv_grad_w_direct.wgsl',
-      'fc_grad_b.wgsl',
+      'conv_grad_w_sum.wgsl',
       'conv_grad_b.wgsl',
       'conv_grad_x_direct.wgsl',
     ]);
-    // conv2: dX through a [500, 4096] column gradient read as vec4s (500 taps, 64 pixels per image).
+    // conv2: dW over X's patches gathered into a [500, 4096] column buffer, dX through a column
+    // gradient of that shape in the same buffer, both GEMMs read as vec4s (500 taps, 64 pixels per image).
     expect(shaders('ConvGradient', [[64, 20, 12, 12], [100, 20, 5, 5], [64, 100, 8, 8]], { kernel: 5 }, 3)).toEqual([
-      'conv_grad_w_big.wgsl',
-      'fc_grad_b.wgsl',
+      'conv_grad_im2col.wgsl',
+      'conv_grad_wcol_big_v4.wgsl',
+      'conv_grad_w_sum.wgsl',
       'conv_grad_b_direct.wgsl',
       'conv_grad_dcol_big_v4.wgsl',
       'conv_grad_col2im.wgsl',
@@ -296,9 +307,9 @@ describe('Conv kernel choice', () => {
   it('runs a small filter bank\'s dW one thread per element, in parts for long batches', () => {
     const w = (x: number[], wShape: number[], y: number[], args: Record<string, unknown>): string[] => shaders('ConvGradient', [x, wShape, y], args, 2).slice(0, 2);
     // 3 x 54 outputs fill 1 of 4 tiles' worth: direct, over 5776 pixels in parts.
-    expect(w([4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38], { kernel: 3 })).toEqual(['conv_grad_w_direct.wgsl', 'fc_grad_b.wgsl']);
-    // 40 x 400 fills more than half of its tiles: the GEMM.
-    expect(w([5, 16, 36, 36], [40, 16, 5, 5], [5, 40, 32, 32], { kernel: 5 })).toEqual(['conv_grad_w_big.wgsl', 'fc_grad_b.wgsl']);
+    expect(w([4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38], { kernel: 3 })).toEqual(['conv_grad_w_direct.wgsl', 'conv_grad_w_sum.wgsl']);
+    // 40 x 400 fills more than half of its tiles: the GEMM, over the column buffer of X's patches.
+    expect(w([5, 16, 36, 36], [40, 16, 5, 5], [5, 40, 32, 32], { kernel: 5 })).toEqual(['conv_grad_im2col.wgsl', 'conv_grad_wcol_big_v4.wgsl']);
   });
 });
 
