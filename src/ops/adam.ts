@@ -1,7 +1,7 @@
 /** Adam: the bias-corrected adaptive-moment update, with the step count read from the iteration blob on the GPU. */
 import { arg } from './args.js';
-import { copyToOutputs, requireFloatsOfOneSize, requireScalarInput } from './optimizer_common.js';
-import { defineOp } from './registry.js';
+import { requireFloatsOfOneSize, requireScalarInput } from './optimizer_common.js';
+import { defineOp, type BindingSource, type KernelCall } from './registry.js';
 import { linearWorkgroups } from './shape.js';
 
 const IN_PLACE = [
@@ -34,33 +34,40 @@ export const Adam = defineOp({
     if (ctx.op.output.length === 4) outs.push({ shape: ctx.inputs[3]!.shape, dtype: 'float32' });
     return outs;
   },
-  kernels(ctx) {
+  kernels(ctx): KernelCall[] {
     const n = requireFloatsOfOneSize(ctx, [0, 1, 2, 3]);
     const hasGrad = ctx.op.output.length === 4;
     const { beta1, beta2, epsilon } = ctx.args;
+    const lnBetas = { ln_beta1: Math.log(Math.fround(beta1)), ln_beta2: Math.log(Math.fround(beta2)) };
+    const EG: BindingSource = hasGrad ? { output: 3 } : { scratch: 'no_effective_grad', bytes: 4 };
+    const workgroups = linearWorkgroups(n);
+    if (IN_PLACE.every(([i, o]) => ctx.op.input[i] === ctx.op.output[o])) {
+      return [
+        {
+          shader: 'adam.wgsl',
+          bindings: { P: { output: 0 }, M1: { output: 1 }, M2: { output: 2 }, G: { input: 3 }, LR: { input: 4 }, ITER: { input: 5 }, EG },
+          uniforms: { n, beta1, beta2, epsilon, ...lnBetas, has_grad: hasGrad ? 1 : 0 },
+          workgroups,
+        },
+      ];
+    }
+    // Inputs and outputs bound apart would be ten storage buffers, over the eight a stage may bind:
+    // the moments first, then the parameter from them, each within eight and without copies. Both
+    // are pointwise, so a pair that is in place is read through its output binding.
     return [
-      ...copyToOutputs(ctx, IN_PLACE, n),
       {
-        shader: 'adam.wgsl',
-        bindings: {
-          P: { output: 0 },
-          M1: { output: 1 },
-          M2: { output: 2 },
-          G: { input: 3 },
-          LR: { input: 4 },
-          ITER: { input: 5 },
-          EG: hasGrad ? { output: 3 } : { scratch: 'no_effective_grad', bytes: 4 },
-        },
-        uniforms: {
-          n,
-          beta1,
-          beta2,
-          epsilon,
-          ln_beta1: Math.log(Math.fround(beta1)),
-          ln_beta2: Math.log(Math.fround(beta2)),
-          has_grad: hasGrad ? 1 : 0,
-        },
-        workgroups: linearWorkgroups(n),
+        shader: 'adam_moments.wgsl',
+        bindings: { M1I: { input: 1 }, M2I: { input: 2 }, G: { input: 3 }, M1: { output: 1 }, M2: { output: 2 } },
+        uniforms: { n, beta1, beta2 },
+        workgroups,
+        pointwise: true,
+      },
+      {
+        shader: 'adam_param.wgsl',
+        bindings: { PI: { input: 0 }, M1: { output: 1 }, M2: { output: 2 }, LR: { input: 4 }, ITER: { input: 5 }, P: { output: 0 }, EG },
+        uniforms: { n, epsilon, ...lnBetas, has_grad: hasGrad ? 1 : 0 },
+        workgroups,
+        pointwise: true,
       },
     ];
   },

@@ -31,9 +31,9 @@ export function requireScalarInput(ctx: OpContext<ArgSchema>, k: number, dtype: 
 
 /**
  * Copies each input to its paired output where the op is not in place, so that the update kernel
- * can always work on the outputs in place. For kernels that cannot also bind the inputs (Adam's
- * would pass the eight storage buffers a stage may bind); pointwise kernels that can bind inputs
- * and outputs apart leave in place to the planner (MomentumSGDUpdate, Adagrad).
+ * can always work on the outputs in place. For kernels that cannot also bind the inputs (SpatialBN's
+ * running statistics); pointwise kernels that can bind inputs and outputs apart leave in place to the
+ * planner (MomentumSGDUpdate, Adagrad, Adam's out-of-place passes).
  */
 export function copyToOutputs(ctx: OpContext<ArgSchema>, pairs: readonly (readonly [number, number])[], n: number): KernelCall[] {
   return pairs

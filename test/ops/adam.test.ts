@@ -58,6 +58,22 @@ describe('Adam', () => {
     out.forEach((t, i) => expect(maxRelError(t, cur[i]!)).toBeLessThan(1e-5));
   });
 
+  it.each([
+    ['all out of place', ['ao_p2', 'ao_m12', 'ao_m22']],
+    ['param in place, moments out of place', ['ao_p', 'ao_m12', 'ao_m22']],
+    ['moments in place, param out of place, with the effective gradient', ['ao_p2', 'ao_m1', 'ao_m2', 'ao_eg']],
+  ])('%s: two passes (moments, then param), no copies, Caffe2\'s values', async (_, outputs) => {
+    const inputs = state([3, 67], 4);
+    const names = ['ao_p', 'ao_m1', 'ao_m2', 'ao_g', 'ao_lr', 'ao_it'];
+    for (const [i, t] of inputs.entries()) await workspace.FeedBlob(names[i]!, t.data, { shape: t.shape, dtype: t.dtype ?? 'float32' });
+    const before = (await workspace.Stats()).dispatches;
+    await workspace.RunOperatorOnce(core.CreateOperator('Adam', names, outputs));
+    expect((await workspace.Stats()).dispatches - before).toBe(2);
+    const expected = referenceOf('Adam', inputs);
+    const got = await workspace.FetchBlobs(outputs);
+    got.forEach((t, k) => expect(maxRelError(t, expected[k]!)).toBeLessThan(1e-5));
+  });
+
   it('rejects a float iteration, a non-scalar lr and betas outside [0, 1) on the host', async () => {
     const [p, m1, m2, g] = state([3], 0);
     for (const [n, t] of [['ap', p], ['am1', m1], ['am2', m2], ['ag', g]] as const) await workspace.FeedBlob(n, t.data, { shape: t.shape });
