@@ -151,33 +151,44 @@ export function vec4Split(n: number): { n4: number; scalarFrom: number } {
   return { n4, scalarFrom: 4 * n4 };
 }
 
-/** Vec4s of C per invocation of elementwise_row_vec4.wgsl (its four put calls). */
-const ROW_VEC4S = 4;
+/** Vec4s of C per invocation of elementwise_row_vec4.wgsl and elementwise_channel_vec4.wgsl (their four put calls). */
+const REPEAT_VEC4S = 4;
 
-/** Operand forms of elementwise_vec4.wgsl (full, scalar), elementwise_row_vec4.wgsl and elementwise_flat.wgsl (their A_FORM/B_FORM). */
+/**
+ * Operand forms of elementwise_vec4.wgsl (full, scalar), elementwise_row_vec4.wgsl (row),
+ * elementwise_channel_vec4.wgsl (channel) and elementwise_flat.wgsl (full, row, scalar): their
+ * A_FORM/B_FORM.
+ */
 const enum Form {
   Full = 0,
   Row = 1,
   Scalar = 2,
+  Channel = 3,
 }
 
 interface FlatOperand {
   form: Form;
-  /** Row length in elements (Form.Row). */
+  /** Row length (Form.Row) or channel count (Form.Channel), in elements. */
   period: number;
+  /** Elements one channel value covers in a run (Form.Channel; a multiple of 4). */
+  inner?: number;
 }
 
 /**
  * How an input is read when C is walked flat: like C, as a repeated row (strides [0, 1] over a
- * merged [outer, inner] walk) or as one value; null when only the strided kernel can walk it. An
- * input that is C in place has C's shape, so it is read like C (through C's binding: the calls are
- * pointwise).
+ * merged [outer, inner] walk), as a value per channel (strides [0, 1, 0] over [outer, period, inner]
+ * or [1, 0] over [period, inner], when inner is a multiple of 4) or as one value; null when only
+ * the strided kernel can walk it. An input that is C in place has C's shape, so it is read like C
+ * (through C's binding: the calls are pointwise).
  */
 function flatOperand(walk: Broadcast, k: number): FlatOperand | null {
   const s = walk.strides[k]!;
+  const shape = walk.shape;
   if (s.every((x) => x === 0)) return { form: Form.Scalar, period: 0 };
-  if (sameShape(s, contiguousStrides(walk.shape))) return { form: Form.Full, period: 0 };
-  if (walk.shape.length === 2 && s[0] === 0 && s[1] === 1) return { form: Form.Row, period: walk.shape[1]! };
+  if (sameShape(s, contiguousStrides(shape))) return { form: Form.Full, period: 0 };
+  if (shape.length === 2 && s[0] === 0 && s[1] === 1) return { form: Form.Row, period: shape[1]! };
+  const channel = shape.length === 3 && s[0] === 0 && s[1] === 1 && s[2] === 0 ? 1 : shape.length === 2 && s[0] === 1 && s[1] === 0 ? 0 : -1;
+  if (channel >= 0 && shape[channel + 1]! % 4 === 0) return { form: Form.Channel, period: shape[channel]!, inner: shape[channel + 1]! };
   return null;
 }
 
@@ -199,13 +210,30 @@ function contiguousCalls(
   const overrides = { OP: opCode, A_FORM: operands[0].form, B_FORM: operands[1].form };
   const calls: KernelCall[] = [];
   const row = operands.find((o) => o.form === Form.Row);
+  const channel = operands.findIndex((o) => o.form === Form.Channel);
   if (n4 > 0 && row) {
-    // elementwise_row_vec4.wgsl: each invocation reads its row vec4 once for ROW_VEC4S vec4s a
+    // elementwise_row_vec4.wgsl: each invocation reads its row vec4 once for REPEAT_VEC4S vec4s a
     // multiple of the period apart. The other operand is full (a row and a scalar broadcast to the
     // row's shape, never a bigger C), so A and B bind by name.
     const period = row.period / 4;
-    const stride = period * Math.ceil(Math.ceil(n4 / ROW_VEC4S) / period);
+    const stride = period * Math.ceil(Math.ceil(n4 / REPEAT_VEC4S) / period);
     calls.push({ shader: 'elementwise_row_vec4.wgsl', dtype, overrides, uniforms: { period, stride }, workgroups: linearWorkgroups(stride), pointwise: true });
+  } else if (n4 > 0 && channel >= 0) {
+    // elementwise_channel_vec4.wgsl: the same with a value per channel, R; the other operand is full
+    // (as for a row), and the channel operand's vec4 variable aliases it. C's n is a multiple of 4.
+    const { period, inner } = operands[channel]! as Required<FlatOperand>;
+    const block = period * (inner / 4);
+    const stride = block * Math.ceil(Math.ceil(n4 / REPEAT_VEC4S) / block);
+    const full: BindingSource = { input: 1 - channel };
+    calls.push({
+      shader: 'elementwise_channel_vec4.wgsl',
+      dtype,
+      overrides,
+      bindings: { A: full, B: full, R: { input: channel } },
+      uniforms: { period, inner: inner / 4, stride },
+      workgroups: linearWorkgroups(stride),
+      pointwise: true,
+    });
   } else if (n4 > 0) {
     const other = ctx.op.input.findIndex((name, i) => name !== ctx.op.output[0] && size(ctx.inputs[i]!.shape) >= 4);
     const spare: BindingSource = other >= 0 ? { input: other } : { scratch: 'spare', bytes: 16 };
@@ -300,7 +328,9 @@ function binaryOp(type: string, symbol: string, math: BinaryMath, inPlace: reado
       const dtype = unpackedDType(ctx, 0);
       const a = flatOperand(walk, 0);
       const b = flatOperand(walk, 1);
-      if (a && b) return contiguousCalls(ctx, n, dtype, math.code[dtype], [a, b]);
+      // A repeated row or channel pairs with a full operand only (a row times a channel is an outer product).
+      const repeated = [a, b].some((o) => o?.form === Form.Row || o?.form === Form.Channel);
+      if (a && b && (!repeated || a.form === Form.Full || b.form === Form.Full)) return contiguousCalls(ctx, n, dtype, math.code[dtype], [a, b]);
       return [
         {
           shader: 'elementwise.wgsl',

@@ -17,6 +17,7 @@ useGpu();
 const rng = makeRng(11);
 
 const OPS = ['Add', 'Sub', 'Mul', 'Div'] as const;
+const fmt = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 
 /** Inputs for an op: B kept in [0.5, 2) for Div so nothing divides by (nearly) zero. */
 function pair(op: string, a: number[], b: number[]): HostTensor[] {
@@ -217,6 +218,32 @@ describe('contiguous fast paths (vec4 pass plus scalar tail; relative error < 1e
         expect(err).toBeLessThan(1e-5);
       }
     }
+  });
+
+  it.each(OPS)('%s, a value per channel (NCHW bias or scale) on either side, and a row times a channel', async (op) => {
+    for (const [a, b, args] of [
+      [[3, 5, 4, 3], [5], { broadcast: 1, axis: 1 }],
+      [[2, 7, 8], [7, 1], {}],
+      [[7, 1], [2, 7, 8], {}],
+      [[6, 12], [6, 1], {}],
+      [[1027, 4], [1027, 1], {}],
+      [[2, 3, 2, 2], [3, 1, 1], {}],
+      [[6, 1], [8], {}],
+      [[5, 3, 6], [3, 1], {}],
+    ] as const) {
+      const inputs = op === 'Div' ? [randomTensor(rng, [...a], 0.5, 2), randomTensor(rng, [...b], 0.5, 2)] : pair(op, [...a], [...b]);
+      const [err] = await compareWithReference(op, inputs, args);
+      expect(err, `${fmt(a)} ${op} ${fmt(b)}`).toBeLessThan(1e-5);
+    }
+  });
+
+  it('in place over A with a channel B (NCHW bias, broadcast=1 axis=1): one dispatch, no temporary', async () => {
+    const [a, b] = pair('Add', [2, 3, 4, 4], [3]);
+    await workspace.FeedBlob('fc_a', a!.data, { shape: a!.shape });
+    await workspace.FeedBlob('fc_b', b!.data, { shape: b!.shape });
+    const count = await dispatchesOf(() => workspace.RunOperatorOnce(core.CreateOperator('Add', ['fc_a', 'fc_b'], ['fc_a'], { broadcast: 1, axis: 1 })));
+    expect(count).toBe(1);
+    expect(maxRelError(await workspace.FetchBlob('fc_a'), referenceOf('Add', [a!, b!], { broadcast: 1, axis: 1 })[0]!)).toBeLessThan(1e-5);
   });
 
   it('in place over A with a bias-like row B: one dispatch, no temporary', async () => {
