@@ -1,18 +1,21 @@
 /**
  * ConvGradient's kernels (the op itself is defined in conv.ts): dW, db and dX of a Conv.
  *
- * - dX, when requested: the column gradient dCol = W^T x dY (rows: a group's filter taps, columns:
- *   output pixels, depth: the group's filters) as a plain GEMM into scratch, then one thread per
- *   element of dX adds the <= kh*kw entries of dCol that reached it (kernels/conv_grad_col2im.wgsl).
- *   Both operands are read whole and in order, so the 128x128 tile reads vec4s where the shapes
- *   allow. A first layer's few input channels run one thread per element instead, and a dCol over
- *   COL_MAX_BYTES falls back to the implicit GEMM over input pixels (kernels/conv_grad_x*.wgsl).
- * - dW: a small filter bank (few GEMM tiles) runs one thread per filter element and part of the
- *   output rows, the parts added by conv_grad_w_sum.wgsl. Large ones (the 128x128 tile) gather X's
- *   patches once into the same column buffer (kernels/conv_grad_im2col.wgsl; dX reuses it after)
- *   and multiply dY by it on the big tile (kernels/conv_grad_wcol_big*.wgsl), mid-sized ones and
- *   a buffer over the cap run the implicit GEMM of kernels/conv_grad_w*.wgsl; the long pixel sum
- *   of either is split into parts added the same way.
+ * Both GEMM-sized passes go through one column buffer of [group, tap, output pixel] (capped by
+ * COL_MAX_BYTES and the op's ws_nbytes_limit), so their operands are read whole and in order:
+ * - dW: X's patches are gathered into it once (kernels/conv_grad_im2col.wgsl), then dW = dY x col^T.
+ *   NCHW with whole quads of pixels per image runs in register blocks of 4 filters x 4 taps with no
+ *   workgroup memory (conv_grad_wcol_blocked.wgsl: on a software adapter staging and barriers cost
+ *   more than they save); other layouts on the 128x128 tile (conv_grad_wcol_big*.wgsl), or, below
+ *   it, the implicit GEMM of conv_grad_w*.wgsl. A short sum over a small filter bank, and other
+ *   layouts' small banks, run one thread per filter element instead (conv_grad_w_direct.wgsl).
+ *   Long pixel sums are cut into parts whose partial filters conv_grad_w_sum.wgsl adds.
+ * - dX, when requested: the column gradient dCol = W^T x dY (rows: a group's taps, columns: output
+ *   pixels, depth: the group's filters) in register blocks of 4 taps x 8 pixels
+ *   (conv_grad_dcol_blocked.wgsl) where quads align, else on the GEMM tiles (conv_grad_dcol*.wgsl),
+ *   then one thread per element of dX adds the <= kh*kw entries that reached it
+ *   (conv_grad_col2im.wgsl). A first layer's few input channels run one thread per element, and
+ *   a dCol over the cap falls back to the implicit GEMM over input pixels (conv_grad_x*.wgsl).
  * - db: per-channel sums of dY.
  */
 import { bigTile, BIG_TILE, matmulCall } from './fc.js';
@@ -39,6 +42,8 @@ const COL_MAX_BYTES = 64 * 2 ** 20;
 /** Fewest output pixels per part of a split dW sum, and the workgroups the split aims at (as FC's dW). */
 const MIN_SPLIT_PIXELS = 256;
 const SPLIT_TARGET_GROUPS = 1024;
+/** Threads conv_grad_wcol_blocked.wgsl aims at: parts of the pixel sum beyond what the filter blocks give. */
+const BLOCKED_THREADS = 16384;
 /** Depth step of shaders/matmul_tile.wgsl: split parts hold whole steps. */
 const DEPTH_STEP = 16;
 
@@ -76,17 +81,21 @@ export function convGradientCalls(d: ConvDims, noBias: boolean, wantDx: boolean,
 function weightGradCalls(d: ConvDims, nhwc: number, colMax: number): KernelCall[] {
   const pixels = d.win.n * outPixels(d);
   const tiles = gemmTiles(d.mg, d.taps, d.groups);
-  // Few tiles, and short sums or tiles less than half full: one thread per filter element.
-  if (tiles < MIN_GEMM_TILES && (pixels <= DIRECT_MAX_PIXELS || 2 * d.m * d.taps < tiles * 64 * 64)) return directWeightGradCalls(d, nhwc);
+  // Few tiles and a short sum: one thread per filter element.
+  if (pixels === 0 || (tiles < MIN_GEMM_TILES && pixels <= DIRECT_MAX_PIXELS)) return directWeightGradCalls(d, nhwc);
+  const colBytes = d.groups * d.taps * pixels * 4;
+  const col = { scratch: 'col', bytes: colBytes };
+  const gather = directCall('conv_grad_im2col.wgsl', d.groups * d.taps * d.win.n * d.win.oh, { geom: geomBinding(d), col }, { NHWC: nhwc });
+  if (!nhwc && outPixels(d) % 4 === 0 && colBytes <= colMax) return [gather, ...blockedWeightGradCalls(d, pixels, col)];
+  // Other layouts: few tiles less than half full, one thread per filter element in parts.
+  if (tiles < MIN_GEMM_TILES && 2 * d.m * d.taps < tiles * 64 * 64) return directWeightGradCalls(d, nhwc);
   // The 128x128 tile by MatMul's rule on one group's dM x taps output, else 64x64.
   const tile = bigTile(d.mg, d.taps, pixels, 1, 1) ? BIG_TILE : 64;
-  const colBytes = d.groups * d.taps * pixels * 4;
   const viaCol = tile === BIG_TILE && colBytes <= colMax;
   // vec4 loads: col rows of whole quads, and four pixels of one image (NCHW) or filters of one group (NHWC) of dY.
   const v4 = pixels % 4 === 0 && (nhwc ? d.mg % 4 === 0 : outPixels(d) % 4 === 0);
   const shader = viaCol ? (v4 ? 'conv_grad_wcol_big_v4.wgsl' : 'conv_grad_wcol_big.wgsl') : tile === BIG_TILE ? 'conv_grad_w_big.wgsl' : 'conv_grad_w.wgsl';
-  const col = { scratch: 'col', bytes: colBytes };
-  const gather = viaCol ? [directCall('conv_grad_im2col.wgsl', d.groups * d.taps * d.win.n * d.win.oh, { geom: geomBinding(d), col }, { NHWC: nhwc })] : [];
+  const gathers = viaCol ? [gather] : [];
   const gemm = (parts: number, chunk: number, dW: BindingSource): KernelCall => ({
     ...matmulCall(shader, d.mg, d.taps, d.groups * parts * chunk, chunk, { geom: geomBinding(d, parts), dW, ...(viaCol && { col }) }, tile),
     overrides: { NHWC: nhwc },
@@ -96,9 +105,27 @@ function weightGradCalls(d: ConvDims, nhwc: number, colMax: number): KernelCall[
   // Whole depth steps per part, so that no staging step (nor vec4 quad) straddles two parts.
   const chunk = wanted < 2 ? ceilDiv(Math.max(1, pixels), DEPTH_STEP) * DEPTH_STEP : ceilDiv(ceilDiv(pixels, wanted), DEPTH_STEP) * DEPTH_STEP;
   const parts = ceilDiv(pixels, chunk);
-  if (parts < 2) return [...gather, gemm(1, chunk, { output: 0 })];
+  if (parts < 2) return [...gathers, gemm(1, chunk, { output: 0 })];
   const partials = { scratch: 'dW_partials', bytes: parts * d.m * d.taps * 4 };
-  return [...gather, gemm(parts, chunk, partials), partSumCall(parts, d.m * d.taps, partials)];
+  return [...gathers, gemm(parts, chunk, partials), partSumCall(parts, d.m * d.taps, partials)];
+}
+
+/**
+ * dW from the column buffer `col` by conv_grad_wcol_blocked.wgsl (4 filters x 4 taps per thread),
+ * the pixels cut into parts of at least MIN_SPLIT_PIXELS until BLOCKED_THREADS threads run.
+ */
+function blockedWeightGradCalls(d: ConvDims, pixels: number, col: BindingSource): KernelCall[] {
+  const blocks = d.groups * ceilDiv(d.mg, 4) * ceilDiv(d.taps, 4);
+  const wanted = Math.max(1, Math.min(Math.floor(pixels / MIN_SPLIT_PIXELS), ceilDiv(BLOCKED_THREADS, blocks)));
+  const partPixels = ceilDiv(ceilDiv(pixels, wanted), 4) * 4;
+  const parts = ceilDiv(pixels, partPixels);
+  const call = (dW: BindingSource): KernelCall => ({
+    ...directCall('conv_grad_wcol_blocked.wgsl', parts * blocks, { geom: geomBinding(d), col, dW }, {}),
+    uniforms: { total: parts * blocks, part_pixels: partPixels },
+  });
+  if (parts === 1) return [call({ output: 0 })];
+  const partials = { scratch: 'dW_partials', bytes: parts * d.m * d.taps * 4 };
+  return [call(partials), partSumCall(parts, d.m * d.taps, partials)];
 }
 
 /** dW as the sum of `parts` partial filters of `size` elements each (conv_grad_w_sum.wgsl). */
@@ -140,8 +167,10 @@ function inputGradCalls(d: ConvDims, nhwc: number, dxIndex: number, colMax: numb
     const v4 = d.taps % 4 === 0 && (nhwc ? d.mg % 4 === 0 : outPixels(d) % 4 === 0);
     const big = bigTile(d.taps, pixels, d.mg, 1, 1) !== null;
     const shader = big ? (v4 ? 'conv_grad_dcol_big_v4.wgsl' : 'conv_grad_dcol_big.wgsl') : 'conv_grad_dcol.wgsl';
-    const gemm = matmulCall(shader, d.taps, pixels, d.m, d.mg, { geom: geomBinding(d), dCol }, big ? BIG_TILE : 64);
-    return [{ ...gemm, overrides: { NHWC: nhwc } }, directCall('conv_grad_col2im.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dCol, dX }, { NHWC: nhwc })];
+    const gemm = !nhwc && v4
+      ? directCall('conv_grad_dcol_blocked.wgsl', d.groups * (d.taps / 4) * ceilDiv(pixels, 8), { geom: geomBinding(d), dCol }, {})
+      : { ...matmulCall(shader, d.taps, pixels, d.m, d.mg, { geom: geomBinding(d), dCol }, big ? BIG_TILE : 64), overrides: { NHWC: nhwc } };
+    return [gemm, directCall('conv_grad_col2im.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dCol, dX }, { NHWC: nhwc })];
   }
   const bindings = { geom: geomBinding(d), dX };
   const depth = d.mg * d.win.kh * d.win.kw;

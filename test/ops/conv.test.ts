@@ -140,11 +140,12 @@ describe('ConvGradient', () => {
 
   const col = 'conv_grad_col2im.wgsl';
   it.each([
-    ['vec4 128x128 tile, NCHW', [4, 8, 18, 18], [32, 8, 3, 3], { kernel: 3 }, ['conv_grad_dcol_big_v4.wgsl', col]],
+    ['register blocks, NCHW (a last block of 4 pixels)', [3, 8, 20, 20], [32, 8, 3, 3], { kernel: 3 }, ['conv_grad_dcol_blocked.wgsl', col]],
+    ['register blocks, NCHW groups 2 of 10 filters, pad 1', [2, 16, 18, 18], [20, 8, 3, 3], { kernel: 3, pad: 1, group: 2 }, ['conv_grad_dcol_blocked.wgsl', col]],
     ['vec4 128x128 tile, NHWC groups 2, dilation 2', [2, 18, 18, 16], [64, 3, 3, 8], { kernel: 3, pad: 2, dilation: 2, group: 2, order: 'NHWC' }, ['conv_grad_dcol_big_v4.wgsl', col]],
     ['scalar 128x128 tile, stride 2, pad 1', [2, 5, 45, 45], [33, 5, 3, 3], { kernel: 3, stride: 2, pad: 1 }, ['conv_grad_dcol_big.wgsl', col]],
     ['scalar 128x128 tile, NHWC groups 2 of 33 filters', [2, 17, 19, 10], [66, 2, 3, 5], { kernels: [2, 3], pads: [1, 0, 0, 1], group: 2, order: 'NHWC' }, ['conv_grad_dcol_big.wgsl', col]],
-    ['64x64 tile, NCHW groups 3, stride 2 x 3, uneven pads', [2, 15, 21, 23], [9, 5, 3, 4], { kernels: [3, 4], strides: [2, 3], pads: [2, 1, 0, 2], group: 3 }, ['conv_grad_dcol.wgsl', col]],
+    ['64x64 tile (45 taps), NCHW groups 3, stride 2 x 3, uneven pads', [2, 15, 21, 23], [9, 5, 3, 3], { kernels: [3, 3], strides: [2, 3], pads: [2, 1, 0, 2], group: 3 }, ['conv_grad_dcol.wgsl', col]],
     ['64x64 tile, 1-D NHWC', [3, 400, 7], [6, 3, 7], { kernels: [3], pads: [1, 1], dilations: [3], order: 'NHWC' }, ['conv_grad_dcol.wgsl', col]],
   ] as const)('computes dX through the column gradient: %s', async (_, x, w, args, kernels) => {
     await checkPath([...x], [...w], args, [...kernels]);
@@ -164,7 +165,6 @@ describe('ConvGradient', () => {
   });
 
   it.each([
-    ['vec4, NCHW', [5, 16, 36, 36], [40, 16, 5, 5], { kernel: 5 }, 'conv_grad_wcol_big_v4.wgsl'],
     ['vec4, NHWC', [5, 36, 36, 16], [40, 5, 5, 16], { kernel: 5, order: 'NHWC' }, 'conv_grad_wcol_big_v4.wgsl'],
     ['scalar (435 pixels per image), stride 2 x 1, pad', [10, 16, 31, 31], [40, 16, 5, 5], { kernel: 5, strides: [2, 1], pad: 1 }, 'conv_grad_wcol_big.wgsl'],
     ['scalar (4107 pixels), NHWC groups 2, dilation 2', [3, 45, 45, 32], [80, 5, 5, 16], { kernel: 5, dilation: 2, group: 2, order: 'NHWC' }, 'conv_grad_wcol_big.wgsl'],
@@ -172,8 +172,15 @@ describe('ConvGradient', () => {
     await checkPath([...x], [...w], args, ['conv_grad_im2col.wgsl', gemm, 'conv_grad_w_sum.wgsl']);
   });
 
+  it.each([
+    ['NCHW, 17 parts', [5, 16, 36, 36], [40, 16, 5, 5], { kernel: 5 }],
+    ['NCHW groups 3 of 5 filters and 45 taps (partial blocks), dilation 2', [11, 15, 20, 20], [15, 5, 3, 3], { kernel: 3, dilation: 2, pad: 2, group: 3 }],
+  ] as const)('computes dW from the column buffer in register blocks: %s', async (_, x, w, args) => {
+    await checkPath([...x], [...w], args, ['conv_grad_im2col.wgsl', 'conv_grad_wcol_blocked.wgsl', 'conv_grad_w_sum.wgsl']);
+  });
+
   it('computes dW by the implicit GEMM on mid-sized filter banks and over ws_nbytes_limit', async () => {
-    await checkPath([6, 6, 30, 30], [60, 6, 3, 3], { kernel: 3 }, ['conv_grad_w.wgsl', 'conv_grad_w_sum.wgsl']);
+    await checkPath([6, 6, 31, 31], [60, 6, 3, 3], { kernel: 3 }, ['conv_grad_w.wgsl', 'conv_grad_w_sum.wgsl']);
     await checkPath([5, 16, 36, 36], [40, 16, 5, 5], { kernel: 5, ws_nbytes_limit: 1000 }, ['conv_grad_w_big.wgsl', 'conv_grad_w_sum.wgsl']);
   });
 
@@ -269,28 +276,31 @@ describe('Conv kernel choice', () => {
   });
 
   it('runs LeNet\'s gradients at batch 64 on their fast paths', () => {
-    // conv1: a 20 x 25 dW one thread per element in parts, their sum; dX direct for the one channel.
+    // conv1: X's patches gathered into a [25, 36864] column buffer, dW in register blocks over
+    // parts of the pixels, their sum; dX direct for the one channel.
     expect(shaders('ConvGradient', [[64, 1, 28, 28], [20, 1, 5, 5], [64, 20, 24, 24]], { kernel: 5 }, 3)).toEqual([
-      'conv_grad_w_direct.wgsl',
+      'conv_grad_im2col.wgsl',
+      'conv_grad_wcol_blocked.wgsl',
       'conv_grad_w_sum.wgsl',
       'conv_grad_b.wgsl',
       'conv_grad_x_direct.wgsl',
     ]);
-    // conv2: dW over X's patches gathered into a [500, 4096] column buffer, dX through a column
-    // gradient of that shape in the same buffer, both GEMMs read as vec4s (500 taps, 64 pixels per image).
+    // conv2: the same for dW over a [500, 4096] column buffer, then dX through a column gradient of
+    // that shape in the same buffer, also in register blocks (500 taps, 64 pixels per image).
     expect(shaders('ConvGradient', [[64, 20, 12, 12], [100, 20, 5, 5], [64, 100, 8, 8]], { kernel: 5 }, 3)).toEqual([
       'conv_grad_im2col.wgsl',
-      'conv_grad_wcol_big_v4.wgsl',
+      'conv_grad_wcol_blocked.wgsl',
       'conv_grad_w_sum.wgsl',
       'conv_grad_b_direct.wgsl',
-      'conv_grad_dcol_big_v4.wgsl',
+      'conv_grad_dcol_blocked.wgsl',
       'conv_grad_col2im.wgsl',
     ]);
   });
 
   it('picks dX\'s column-gradient tile by shape and alignment, and falls back over the column limit', () => {
     const grad = (x: number[], w: number[], y: number[], args: Record<string, unknown>): string[] => shaders('ConvGradient', [x, w, y], args, 3).slice(-2);
-    expect(grad([8, 64, 28, 28], [64, 64, 3, 3], [8, 64, 28, 28], { kernel: 3, pad: 1 })).toEqual(['conv_grad_dcol_big_v4.wgsl', 'conv_grad_col2im.wgsl']);
+    // NCHW with taps and pixels per image in whole quads: register blocks.
+    expect(grad([8, 64, 28, 28], [64, 64, 3, 3], [8, 64, 28, 28], { kernel: 3, pad: 1 })).toEqual(['conv_grad_dcol_blocked.wgsl', 'conv_grad_col2im.wgsl']);
     // 45 taps: quads of W^T are not 16-byte aligned.
     expect(grad([2, 5, 45, 45], [33, 5, 3, 3], [2, 33, 23, 23], { kernel: 3, stride: 2, pad: 1 })).toEqual(['conv_grad_dcol_big.wgsl', 'conv_grad_col2im.wgsl']);
     // NHWC reads four channels of a group: 33 filters per group are not aligned, 32 are.
@@ -306,10 +316,12 @@ describe('Conv kernel choice', () => {
 
   it('runs a small filter bank\'s dW one thread per element, in parts for long batches', () => {
     const w = (x: number[], wShape: number[], y: number[], args: Record<string, unknown>): string[] => shaders('ConvGradient', [x, wShape, y], args, 2).slice(0, 2);
-    // 3 x 54 outputs fill 1 of 4 tiles' worth: direct, over 5776 pixels in parts.
-    expect(w([4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38], { kernel: 3 })).toEqual(['conv_grad_w_direct.wgsl', 'conv_grad_w_sum.wgsl']);
-    // 40 x 400 fills more than half of its tiles: the GEMM, over the column buffer of X's patches.
-    expect(w([5, 16, 36, 36], [40, 16, 5, 5], [5, 40, 32, 32], { kernel: 5 })).toEqual(['conv_grad_im2col.wgsl', 'conv_grad_wcol_big_v4.wgsl']);
+    // 3 x 54 outputs fill 1 of 4 tiles' worth: direct, over 6084 pixels in parts.
+    expect(w([4, 6, 41, 41], [3, 6, 3, 3], [4, 3, 39, 39], { kernel: 3 })).toEqual(['conv_grad_w_direct.wgsl', 'conv_grad_w_sum.wgsl']);
+    // A long sum over whole quads of pixels per image: register blocks over the column buffer.
+    expect(w([5, 16, 36, 36], [40, 16, 5, 5], [5, 40, 32, 32], { kernel: 5 })).toEqual(['conv_grad_im2col.wgsl', 'conv_grad_wcol_blocked.wgsl']);
+    // NHWC: 40 x 400 fills more than half of its tiles, the GEMM over the column buffer.
+    expect(w([5, 36, 36, 16], [40, 5, 5, 16], [5, 32, 32, 40], { kernel: 5, order: 'NHWC' })).toEqual(['conv_grad_im2col.wgsl', 'conv_grad_wcol_big_v4.wgsl']);
   });
 });
 
