@@ -1,25 +1,42 @@
-// Per-channel sums of an [n, c, s] (NCHW) or [n, s, c] (NHWC) tensor: ConvGradient's db, the sum
-// of dY over batch and pixels. One workgroup per channel; its 256 threads take strided shares of
-// the n*s values and add them by a tree in workgroup memory. An empty batch gives zeros.
-#include "conv_grad_b_io.wgsl"
-#include "channel_sum.wgsl"
+// ConvGradient's db, the sum of dY over batch and pixels per output channel, in parts: one thread
+// per (part, channel) sums the channel over images [q * part_images, ..) of dY, an [n, c, s] (NCHW)
+// or [n, s, c] (NHWC) tensor, and writes dst[q * c + channel]: db itself with one part, else
+// partial sums that conv_grad_w_sum.wgsl adds. No workgroup memory or barriers: a per-channel
+// workgroup tree cost more in barriers than the sums on software adapters. An empty batch gives
+// zeros.
+#include "indexing.wgsl"
 
-@compute @workgroup_size(256)
-fn main(
-  @builtin(workgroup_id) wid: vec3u,
-  @builtin(num_workgroups) nwg: vec3u,
-  @builtin(local_invocation_index) lid: u32,
-) {
-  let ch = wid.x + wid.y * nwg.x;
-  if (ch >= params.c) {
+struct Params {
+  n: u32,
+  c: u32,
+  s: u32,
+  part_images: u32,
+  total: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> dst: array<f32>;
+
+override NHWC: bool = false;
+
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg: vec3u) {
+  let i = flat_index(gid, nwg, 64u);
+  if (i >= params.total) {
     return;
   }
+  let q = i / params.c;
+  let ch = i - q * params.c;
+  let first = q * params.part_images;
+  let last = min(params.n, first + params.part_images);
   var sum = 0.0;
-  for (var e = lid; e < params.n * params.s; e += 256u) {
-    sum += src[channel_at(ch, e)];
+  for (var b = first; b < last; b++) {
+    let base = select((b * params.c + ch) * params.s, b * params.s * params.c + ch, NHWC);
+    let step = select(1u, params.c, NHWC);
+    for (var p = 0u; p < params.s; p++) {
+      sum += src[base + p * step];
+    }
   }
-  let total = workgroup_sum(lid, sum);
-  if (lid == 0u) {
-    dst[ch] = total;
-  }
+  dst[i] = sum;
 }

@@ -16,7 +16,7 @@
  *   then one thread per element of dX adds the <= kh*kw entries that reached it
  *   (conv_grad_col2im.wgsl). A first layer's few input channels run one thread per element, and
  *   a dCol over the cap falls back to the implicit GEMM over input pixels (conv_grad_x*.wgsl).
- * - db: per-channel sums of dY.
+ * - db: per-channel sums of dY, in parts over the batch (conv_grad_b.wgsl).
  */
 import { bigTile, BIG_TILE, matmulCall } from './fc.js';
 import { directCall, gemmTiles, geomBinding, MIN_GEMM_TILES, outPixels, type ConvDims } from './conv.js';
@@ -25,7 +25,7 @@ import { ceilDiv, linearWorkgroups } from './shape.js';
 
 /** Input channels per group up to which dX is one thread per element rather than a GEMM. */
 const DIRECT_MAX_CHANNELS = 4;
-/** Longest pixel sum one thread of conv_grad_b_direct.wgsl may walk. */
+/** Pixel sums up to which dW runs one thread per filter element, and the pixels per part of db's sum. */
 const DIRECT_MAX_PIXELS = 4096;
 /**
  * Output pixels one thread of conv_grad_w_direct.wgsl sums at most (whole output rows, at least
@@ -56,17 +56,7 @@ export function convGradientCalls(d: ConvDims, noBias: boolean, wantDx: boolean,
   const nhwc = d.win.nhwc ? 1 : 0;
   const colMax = Math.min(COL_MAX_BYTES, colLimit);
   const calls = weightGradCalls(d, nhwc, colMax);
-  if (!noBias) {
-    // One workgroup per channel, or one thread per channel when its sum is short.
-    const direct = d.win.n * outPixels(d) <= DIRECT_MAX_PIXELS;
-    calls.push({
-      shader: direct ? 'conv_grad_b_direct.wgsl' : 'conv_grad_b.wgsl',
-      bindings: { src: { input: 2 }, dst: { output: 1 } },
-      uniforms: { n: d.win.n, c: d.m, s: outPixels(d) },
-      overrides: { NHWC: nhwc },
-      workgroups: linearWorkgroups(d.m, direct ? 64 : 1),
-    });
-  }
+  if (!noBias) calls.push(...biasGradCalls(d, nhwc));
   if (wantDx && d.win.n * d.win.h * d.win.w > 0) calls.push(...inputGradCalls(d, nhwc, noBias ? 1 : 2, colMax));
   return calls;
 }
@@ -128,9 +118,25 @@ function blockedWeightGradCalls(d: ConvDims, pixels: number, col: BindingSource)
   return [call(partials), partSumCall(parts, d.m * d.taps, partials)];
 }
 
-/** dW as the sum of `parts` partial filters of `size` elements each (conv_grad_w_sum.wgsl). */
-function partSumCall(parts: number, size: number, partials: BindingSource): KernelCall {
-  return { shader: 'conv_grad_w_sum.wgsl', bindings: { partials, dW: { output: 0 } }, uniforms: { size, parts }, workgroups: linearWorkgroups(size, 64) };
+/** Output `out` (dW, or db) as the sum of `parts` partials of `size` elements each (conv_grad_w_sum.wgsl). */
+function partSumCall(parts: number, size: number, partials: BindingSource, out = 0): KernelCall {
+  return { shader: 'conv_grad_w_sum.wgsl', bindings: { partials, dW: { output: out } }, uniforms: { size, parts }, workgroups: linearWorkgroups(size, 64) };
+}
+
+/** db: per-channel sums of dY over whole images in parts of about DIRECT_MAX_PIXELS pixels (conv_grad_b.wgsl). */
+function biasGradCalls(d: ConvDims, nhwc: number): KernelCall[] {
+  const partImages = Math.max(1, Math.floor(DIRECT_MAX_PIXELS / Math.max(1, outPixels(d))));
+  const parts = Math.max(1, ceilDiv(d.win.n, partImages));
+  const call = (dst: BindingSource): KernelCall => ({
+    shader: 'conv_grad_b.wgsl',
+    bindings: { src: { input: 2 }, dst },
+    uniforms: { n: d.win.n, c: d.m, s: outPixels(d), part_images: partImages, total: parts * d.m },
+    overrides: { NHWC: nhwc },
+    workgroups: linearWorkgroups(parts * d.m, 64),
+  });
+  if (parts === 1) return [call({ output: 1 })];
+  const partials = { scratch: 'db_partials', bytes: parts * d.m * 4 };
+  return [call(partials), partSumCall(parts, d.m, partials, 1)];
 }
 
 /**

@@ -121,8 +121,9 @@ describe('ConvGradient', () => {
       const dy = randomTensor(rng, nhwc ? [9, 23, 22, 3] : [9, 3, 23, 22]);
       const before = (await workspace.Stats()).dispatches;
       const errs = await gradientErrors([x, w, dy], { kernel: 3, order }, 3);
-      // dW in parts (9*23*22 pixels, over the direct kernel's bound), their sum, db, dX.
-      expect((await workspace.Stats()).dispatches - before).toBe(4);
+      // dW in parts (9*23*22 pixels, over the direct kernel's bound) and their sum, db in 2 parts
+      // (8 and 1 images) and their sum, dX.
+      expect((await workspace.Stats()).dispatches - before).toBe(5);
       for (const e of errs) expect(e).toBeLessThan(1e-5);
     }
   });
@@ -182,6 +183,12 @@ describe('ConvGradient', () => {
   it('computes dW by the implicit GEMM on mid-sized filter banks and over ws_nbytes_limit', async () => {
     await checkPath([6, 6, 31, 31], [60, 6, 3, 3], { kernel: 3 }, ['conv_grad_w.wgsl', 'conv_grad_w_sum.wgsl']);
     await checkPath([5, 16, 36, 36], [40, 16, 5, 5], { kernel: 5, ws_nbytes_limit: 1000 }, ['conv_grad_w_big.wgsl', 'conv_grad_w_sum.wgsl']);
+  });
+
+  it('gives zero dW and db and an empty dX for an empty batch', async () => {
+    const [dW, db, dX] = await runOp('ConvGradient', [randomTensor(rng, [0, 2, 5, 5]), randomTensor(rng, [3, 2, 3, 3]), randomTensor(rng, [0, 3, 3, 3])], { kernel: 3 }, 3);
+    expect([...dW!.data, ...db!.data].every((v) => v === 0)).toBe(true);
+    expect([dW!.data.length, db!.data.length, dX!.shape[0]]).toEqual([54, 3, 0]);
   });
 
   it('emits ConvGradient [W_grad, b_grad, X_grad], or [W_grad, X_grad] with no_bias=1 for 2 inputs', () => {
@@ -270,7 +277,7 @@ describe('Conv kernel choice', () => {
   it('runs small convolutions one thread per element and large ones as GEMM tiles', () => {
     expect(shaders('ConvGradient', [[1, 16, 14, 14], [16, 16, 3, 3], [1, 16, 14, 14]], { kernel: 3, pad: 1 }, 3)).toEqual([
       'conv_grad_w_direct.wgsl',
-      'conv_grad_b_direct.wgsl',
+      'conv_grad_b.wgsl',
       'conv_grad_x_direct.wgsl',
     ]);
   });
@@ -283,6 +290,7 @@ describe('Conv kernel choice', () => {
       'conv_grad_wcol_blocked.wgsl',
       'conv_grad_w_sum.wgsl',
       'conv_grad_b.wgsl',
+      'conv_grad_w_sum.wgsl',
       'conv_grad_x_direct.wgsl',
     ]);
     // conv2: the same for dW over a [500, 4096] column buffer, then dX through a column gradient of
@@ -291,7 +299,7 @@ describe('Conv kernel choice', () => {
       'conv_grad_im2col.wgsl',
       'conv_grad_wcol_blocked.wgsl',
       'conv_grad_w_sum.wgsl',
-      'conv_grad_b_direct.wgsl',
+      'conv_grad_b.wgsl',
       'conv_grad_dcol_blocked.wgsl',
       'conv_grad_col2im.wgsl',
     ]);
@@ -309,9 +317,9 @@ describe('Conv kernel choice', () => {
     // A shallow sum (5 filters) stays on the 64x64 tile.
     expect(grad([2, 16, 50, 49], [5, 16, 5, 5], [2, 5, 46, 45], { kernel: 5 })).toEqual(['conv_grad_dcol.wgsl', 'conv_grad_col2im.wgsl']);
     // A dCol over 64 MiB (here 576 taps x 65536 pixels), or over ws_nbytes_limit: the implicit GEMM over input pixels.
-    expect(grad([64, 64, 32, 32], [64, 64, 3, 3], [64, 64, 32, 32], { kernel: 3, pad: 1 })).toEqual(['conv_grad_b.wgsl', 'conv_grad_x_big.wgsl']);
-    expect(grad([8, 64, 28, 28], [64, 64, 3, 3], [8, 64, 28, 28], { kernel: 3, pad: 1, ws_nbytes_limit: 2 ** 20 })).toEqual(['conv_grad_b.wgsl', 'conv_grad_x_big.wgsl']);
-    expect(grad([4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38], { kernel: 3, ws_nbytes_limit: 0 })).toEqual(['conv_grad_b.wgsl', 'conv_grad_x.wgsl']);
+    expect(grad([64, 64, 32, 32], [64, 64, 3, 3], [64, 64, 32, 32], { kernel: 3, pad: 1 }).at(-1)).toBe('conv_grad_x_big.wgsl');
+    expect(grad([8, 64, 28, 28], [64, 64, 3, 3], [8, 64, 28, 28], { kernel: 3, pad: 1, ws_nbytes_limit: 2 ** 20 }).at(-1)).toBe('conv_grad_x_big.wgsl');
+    expect(grad([4, 6, 40, 40], [3, 6, 3, 3], [4, 3, 38, 38], { kernel: 3, ws_nbytes_limit: 0 }).at(-1)).toBe('conv_grad_x.wgsl');
   });
 
   it('runs a small filter bank\'s dW one thread per element, in parts for long batches', () => {
