@@ -4,9 +4,11 @@
 // The geometry is compiled in (shaders/window_consts.wgsl), so index arithmetic is cheap; there is
 // no workgroup memory and no barrier (each costs tens of µs on a software adapter). An image's
 // pixels are cut into PX slabs of SLAB pixels; a thread takes pixel p0 of every slab, so
-// neighbouring threads read neighbouring inputs (stride 1, NCHW) and the same filter taps.
+// neighbouring threads read neighbouring inputs (stride 1, NCHW) and the same filter taps. Each
+// read's index is a per-thread base (a window's origin, a filter's first tap) plus the tap's
+// offset, computed once per tap for the whole block (~10 % faster than an index per read).
 //
-// The blocks are written out variable by variable (PX and FQ up to 4 and 2, unused ones folded
+// The blocks are written out variable by variable (PX and FQ up to 8 and 2, unused ones folded
 // away as constants): a software adapter neither unrolls loops nor keeps arrays in registers.
 #include "window_consts.wgsl"
 #include "indexing.wgsl"
@@ -28,19 +30,10 @@ override CG: u32;
 override MG: u32;
 override GROUPS: u32;
 override F_BLOCKS: u32;
-// Pixels per thread (1, 2 or 4), quads of filters per thread (1 or 2), pixels per slab.
+// Pixels per thread (1, 2, 4 or 8), quads of filters per thread (1 or 2), pixels per slab.
 override PX: u32 = 1u;
 override FQ: u32 = 1u;
 override SLAB: u32;
-
-// Index in W of (filter f, input channel c of its group, kernel row ky, kernel column kx).
-fn filter_at(f: u32, c: u32, ky: i32, kx: i32) -> u32 {
-  let k = u32(ky * K_W + kx);
-  if (NHWC) {
-    return (f * u32(K_H * K_W) + k) * CG + c;
-  }
-  return (f * CG + c) * u32(K_H * K_W) + k;
-}
 
 // Output pixel j of a thread's block as (row, column, whether it exists): pixels past the image's
 // last repeat it (computed, never stored).
@@ -50,25 +43,34 @@ fn block_pixel(p0: u32, j: u32) -> vec3u {
   return vec3u(q / OUT_W, q % OUT_W, u32(p < OUT_H * OUT_W));
 }
 
-// X at input channel ch of image n through tap (ky, kx) of the window at output pixel o; 0 in the padding.
-fn x_at(n: u32, ch: u32, o: vec3u, ky: i32, kx: i32) -> f32 {
-  let y = i32(o.x) * S_H - P_T + ky * D_H;
-  let x = i32(o.y) * S_W - P_L + kx * D_W;
-  if (inside(y, x)) {
-    return X[in_index(n, ch, y, x)];
+// Where the window of output pixel o starts: (top row, left column, index in X of that position at
+// the group's first channel, which may lie in the padding).
+fn window_origin(n: u32, ch0: u32, o: vec3u) -> vec3i {
+  let y = i32(o.x) * S_H - P_T;
+  let x = i32(o.y) * S_W - P_L;
+  if (NHWC) {
+    return vec3i(y, x, ((i32(n) * IN_H + y) * IN_W + x) * i32(IN_C) + i32(ch0));
+  }
+  return vec3i(y, x, ((i32(n * IN_C + ch0) * IN_H + y) * IN_W + x));
+}
+
+// X at tap (c, ky, kx) of the window starting at `origin`, `offset` its distance from the origin in X; 0 in the padding.
+fn x_at(origin: vec3i, offset: i32, ky: i32, kx: i32) -> f32 {
+  if (inside(origin.x + ky * D_H, origin.y + kx * D_W)) {
+    return X[u32(origin.z + offset)];
   }
   return 0.0;
 }
 
-// Weights of filters f0..f0+3 of group g at one tap; past the group's last filter, that one again.
-fn w_quad(g: u32, f0: u32, c: u32, ky: i32, kx: i32) -> vec4<f32> {
-  let last = MG - 1u;
-  return vec4<f32>(
-    W[filter_at(g * MG + min(f0, last), c, ky, kx)],
-    W[filter_at(g * MG + min(f0 + 1u, last), c, ky, kx)],
-    W[filter_at(g * MG + min(f0 + 2u, last), c, ky, kx)],
-    W[filter_at(g * MG + min(f0 + 3u, last), c, ky, kx)],
-  );
+// Weights of the four filters whose first taps lie at `bases` at tap offset t.
+fn w_quad(bases: vec4u, t: u32) -> vec4<f32> {
+  return vec4<f32>(W[bases.x + t], W[bases.y + t], W[bases.z + t], W[bases.w + t]);
+}
+
+// Index in W of the first tap of filters f0..f0+3 of group g; past the group's last filter, that one again.
+fn filter_bases(g: u32, f0: u32) -> vec4u {
+  let f = g * MG + min(vec4u(f0, f0 + 1u, f0 + 2u, f0 + 3u), vec4u(MG - 1u));
+  return f * (CG * u32(K_H * K_W));
 }
 
 // Stores output pixel o for filters f0..f0+3 of group g (those that exist).
@@ -109,40 +111,81 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   let o1 = block_pixel(p0, 1u);
   let o2 = block_pixel(p0, 2u);
   let o3 = block_pixel(p0, 3u);
+  let r0 = window_origin(n, g * CG, o0);
+  let r1 = window_origin(n, g * CG, o1);
+  let r2 = window_origin(n, g * CG, o2);
+  let r3 = window_origin(n, g * CG, o3);
+  let o4 = block_pixel(p0, 4u);
+  let o5 = block_pixel(p0, 5u);
+  let o6 = block_pixel(p0, 6u);
+  let o7 = block_pixel(p0, 7u);
+  let r4 = window_origin(n, g * CG, o4);
+  let r5 = window_origin(n, g * CG, o5);
+  let r6 = window_origin(n, g * CG, o6);
+  let r7 = window_origin(n, g * CG, o7);
+  let wb0 = filter_bases(g, f0);
+  let wb1 = filter_bases(g, f0 + 4u);
   // a<j><q>: pixel j, filter quad q.
   var a00 = vec4<f32>(0.0); var a01 = vec4<f32>(0.0);
   var a10 = vec4<f32>(0.0); var a11 = vec4<f32>(0.0);
   var a20 = vec4<f32>(0.0); var a21 = vec4<f32>(0.0);
   var a30 = vec4<f32>(0.0); var a31 = vec4<f32>(0.0);
+  var a40 = vec4<f32>(0.0); var a41 = vec4<f32>(0.0);
+  var a50 = vec4<f32>(0.0); var a51 = vec4<f32>(0.0);
+  var a60 = vec4<f32>(0.0); var a61 = vec4<f32>(0.0);
+  var a70 = vec4<f32>(0.0); var a71 = vec4<f32>(0.0);
   for (var c = 0u; c < CG; c++) {
-    let ch = g * CG + c;
     for (var ky = 0; ky < K_H; ky++) {
       for (var kx = 0; kx < K_W; kx++) {
-        let w0 = w_quad(g, f0, c, ky, kx);
+        // The tap's offsets from a filter's first tap and from a window's origin in X.
+        let k = u32(ky * K_W + kx);
+        var wt = c * u32(K_H * K_W) + k;
+        var xt = i32(c) * IN_H * IN_W + ky * D_H * IN_W + kx * D_W;
+        if (NHWC) {
+          wt = k * CG + c;
+          xt = (ky * D_H * IN_W + kx * D_W) * i32(IN_C) + i32(c);
+        }
+        let w0 = w_quad(wb0, wt);
         var w1 = vec4<f32>(0.0);
         if (FQ > 1u) {
-          w1 = w_quad(g, f0 + 4u, c, ky, kx);
+          w1 = w_quad(wb1, wt);
         }
-        let v0 = vec4<f32>(x_at(n, ch, o0, ky, kx));
+        let v0 = vec4<f32>(x_at(r0, xt, ky, kx));
         a00 = fma(v0, w0, a00);
         if (FQ > 1u) {
           a01 = fma(v0, w1, a01);
         }
         if (PX > 1u) {
-          let v1 = vec4<f32>(x_at(n, ch, o1, ky, kx));
+          let v1 = vec4<f32>(x_at(r1, xt, ky, kx));
           a10 = fma(v1, w0, a10);
           if (FQ > 1u) {
             a11 = fma(v1, w1, a11);
           }
         }
         if (PX > 2u) {
-          let v2 = vec4<f32>(x_at(n, ch, o2, ky, kx));
-          let v3 = vec4<f32>(x_at(n, ch, o3, ky, kx));
+          let v2 = vec4<f32>(x_at(r2, xt, ky, kx));
+          let v3 = vec4<f32>(x_at(r3, xt, ky, kx));
           a20 = fma(v2, w0, a20);
           a30 = fma(v3, w0, a30);
           if (FQ > 1u) {
             a21 = fma(v2, w1, a21);
             a31 = fma(v3, w1, a31);
+          }
+        }
+        if (PX > 4u) {
+          let v4 = vec4<f32>(x_at(r4, xt, ky, kx));
+          let v5 = vec4<f32>(x_at(r5, xt, ky, kx));
+          let v6 = vec4<f32>(x_at(r6, xt, ky, kx));
+          let v7 = vec4<f32>(x_at(r7, xt, ky, kx));
+          a40 = fma(v4, w0, a40);
+          a50 = fma(v5, w0, a50);
+          a60 = fma(v6, w0, a60);
+          a70 = fma(v7, w0, a70);
+          if (FQ > 1u) {
+            a41 = fma(v4, w1, a41);
+            a51 = fma(v5, w1, a51);
+            a61 = fma(v6, w1, a61);
+            a71 = fma(v7, w1, a71);
           }
         }
       }
@@ -164,6 +207,18 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
     if (FQ > 1u) {
       store_quad(n, g, f0 + 4u, o2, a21);
       store_quad(n, g, f0 + 4u, o3, a31);
+    }
+  }
+  if (PX > 4u) {
+    store_quad(n, g, f0, o4, a40);
+    store_quad(n, g, f0, o5, a50);
+    store_quad(n, g, f0, o6, a60);
+    store_quad(n, g, f0, o7, a70);
+    if (FQ > 1u) {
+      store_quad(n, g, f0 + 4u, o4, a41);
+      store_quad(n, g, f0 + 4u, o5, a51);
+      store_quad(n, g, f0 + 4u, o6, a61);
+      store_quad(n, g, f0 + 4u, o7, a71);
     }
   }
 }

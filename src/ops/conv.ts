@@ -132,7 +132,7 @@ function forEachTap(d: ConvDims, visit: (xi: number, wi: number, yi: number) => 
 }
 
 /**
- * Conv's forward pass on conv_direct.wgsl: one thread per block of up to 4 output pixels (of one
+ * Conv's forward pass on conv_direct.wgsl: one thread per block of up to 8 output pixels (of one
  * image) x 8 filters (of one group), blocks shrunk where the image or the group is smaller. On
  * SwiftShader, where every storage read with a computed index is a per-lane gather and a barrier
  * costs tens of µs, this register block beat the implicit GEMM on the 64x64 and 128x128 tiles at
@@ -141,7 +141,7 @@ function forEachTap(d: ConvDims, visit: (xi: number, wi: number, yi: number) => 
  */
 function directForwardCall(d: ConvDims, hasBias: boolean): KernelCall {
   const pixels = outPixels(d);
-  const px = pixels >= 4 ? 4 : pixels >= 2 ? 2 : 1;
+  const px = pixels >= 8 ? 8 : pixels >= 4 ? 4 : pixels >= 2 ? 2 : 1;
   const fq = d.mg > 4 ? 2 : 1;
   const fBlocks = ceilDiv(d.mg, 4 * fq);
   const slab = ceilDiv(pixels, px);

@@ -39,7 +39,9 @@ const cases: Case[] = [
   { name: '1-D NHWC, group 2, dilation', x: [2, 11, 4], w: [6, 3, 2], args: { kernels: [3], dilations: [2], group: 2, order: 'NHWC' } },
   { name: 'many pixels (>64x64 tiles)', x: [3, 2, 15, 16], w: [70, 2, 1, 1], args: { kernel: 1 } },
   // Blocks of conv_direct.wgsl cut short: one pixel per image (1x1 output), 3 pixels (blocks of
-  // 2, the last half empty), 9 filters per group (blocks of 8, the second holding one).
+  // 2, the last half empty), 6 pixels (blocks of 4), 9 filters per group (blocks of 8, the second
+  // holding one).
+  { name: 'six output pixels, 9 filters, stride 2, pad 1', x: [2, 3, 4, 5], w: [9, 3, 3, 3], args: { kernel: 3, stride: 2, pad: 1 } },
   { name: 'one output pixel per image, 1-D', x: [3, 4, 3], w: [5, 4, 3], args: { kernels: [3] } },
   { name: 'three output pixels, groups 3 of 9 filters, NHWC', x: [2, 2, 6, 6], w: [27, 2, 2, 2], args: { kernel: 2, stride: 2, group: 3, order: 'NHWC' } },
   { name: 'three output pixels, 9 filters, pad and dilation', x: [2, 2, 3, 3], w: [9, 2, 2, 2], args: { kernel: 2, dilation: 2, pads: [0, 1, 0, 1] } },
@@ -343,14 +345,15 @@ describe('Conv forward blocks', () => {
     return { shader: call!.shader, px: call!.overrides?.PX, fq: call!.overrides?.FQ, threads: call!.uniforms?.total };
   }
 
-  it('blocks 4 pixels x 8 filters, less where the image or the group is smaller', () => {
-    // LeNet at batch 64: 576 pixels in 144 blocks of 4, 20 filters in 3 blocks of 8.
-    expect(blocks([[64, 1, 28, 28], [20, 1, 5, 5], [20]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 4, fq: 2, threads: 64 * 3 * 144 });
-    expect(blocks([[64, 20, 12, 12], [100, 20, 5, 5], [100]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 4, fq: 2, threads: 64 * 13 * 16 });
-    // Groups of 4 filters take one quad; 1 and 3 pixels per image blocks of 1 and 2.
-    expect(blocks([[2, 8, 9, 9], [8, 4, 3, 3]], { kernel: 3, group: 2 })).toEqual({ shader: 'conv_direct.wgsl', px: 4, fq: 1, threads: 2 * 2 * 1 * 13 });
-    expect(blocks([[3, 4, 3], [5, 4, 3], [5]], { kernels: [3] })).toEqual({ shader: 'conv_direct.wgsl', px: 1, fq: 2, threads: 3 });
+  it('blocks 8 pixels x 8 filters, less where the image or the group is smaller', () => {
+    // LeNet at batch 64: 576 pixels in 72 blocks of 8, 20 filters in 3 blocks of 8.
+    expect(blocks([[64, 1, 28, 28], [20, 1, 5, 5], [20]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 8, fq: 2, threads: 64 * 3 * 72 });
+    expect(blocks([[64, 20, 12, 12], [100, 20, 5, 5], [100]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 8, fq: 2, threads: 64 * 13 * 8 });
+    // Groups of 4 filters take one quad; 6, 3 and 1 pixels per image blocks of 4, 2 and 1.
+    expect(blocks([[2, 8, 9, 9], [8, 4, 3, 3]], { kernel: 3, group: 2 })).toEqual({ shader: 'conv_direct.wgsl', px: 8, fq: 1, threads: 2 * 2 * 1 * 7 });
+    expect(blocks([[2, 3, 4, 5], [9, 3, 3, 3], [9]], { kernel: 3, stride: 2, pad: 1 })).toEqual({ shader: 'conv_direct.wgsl', px: 4, fq: 2, threads: 2 * 2 * 2 });
     expect(blocks([[2, 2, 6, 6], [27, 2, 2, 2], [27]], { kernel: 2, stride: 2, group: 3, order: 'NHWC' })).toEqual({ shader: 'conv_direct.wgsl', px: 2, fq: 2, threads: 2 * 3 * 2 * 2 });
+    expect(blocks([[3, 4, 3], [5, 4, 3], [5]], { kernels: [3] })).toEqual({ shader: 'conv_direct.wgsl', px: 1, fq: 2, threads: 3 });
   });
 });
 
