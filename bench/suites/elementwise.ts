@@ -1,7 +1,8 @@
 /**
- * elementwise: Add, Mul and WeightedSum (in place, as SGD uses it) over 16M floats, and the two
- * broadcast forms (Add of a bias-like row of ROW floats, Mul by a scalar), in GB/s (bytes read +
- * written: 12 per float, 8 for the broadcasts, whose row or scalar is too small to count), against a
+ * elementwise: Add, Mul and WeightedSum (in place, as SGD uses it) over 16M floats, and the
+ * broadcast forms (Add of a bias-like row of ROW floats, Add of a value per channel of an NCHW
+ * tensor with CHANNELS channels, Mul by a scalar), in GB/s (bytes read + written: 12 per float, 8
+ * for the broadcasts, whose row, channels or scalar are too small to count), against a
  * plain vec4 compute-shader copy of the same bytes on the same device (the adapter's practical
  * bandwidth) and against tfjs doing the same.
  */
@@ -13,6 +14,9 @@ const WORKGROUP = 256;
 const LR = -0.01;
 /** Length of the broadcast Add's row (a layer's bias). */
 const ROW = 256;
+/** The channel broadcast's NCHW shape after N: CHANNELS × PLANE (Caffe2's Add with broadcast=1, axis=1). */
+const CHANNELS = 16;
+const PLANE = [32, 32] as const;
 
 /** The elementwise suite: 1M floats when quick, else 16M. */
 export const elementwiseSuite: Suite = {
@@ -91,9 +95,9 @@ async function vec4Copy(env: CaseEnv, data: Float32Array<ArrayBuffer>): Promise<
 }
 
 /** A one-op net over the fed blobs, timed as RunNet(name, k): k dispatches in one pass. */
-async function oursOp(env: CaseEnv, type: string, inputs: string[], output: string, bytes: number, label = type): Promise<Measurement> {
+async function oursOp(env: CaseEnv, type: string, inputs: string[], output: string, bytes: number, label = type, args: Record<string, number> = {}): Promise<Measurement> {
   const name = `bench_${label.replace(/ /g, '_')}`;
-  await workspace.CreateNet({ name, op: [core.CreateOperator(type, inputs, [output])], external_input: inputs, external_output: [output] }, true);
+  await workspace.CreateNet({ name, op: [core.CreateOperator(type, inputs, [output], args)], external_input: inputs, external_output: [output] }, true);
   return measureNet(env, `ours ${label}`, 'GB/s', name, bytes);
 }
 
@@ -147,30 +151,38 @@ async function elementwiseCase(env: CaseEnv, n: number): Promise<CaseResult> {
   const oursAddRow = await oursOp(env, 'Add', ['A2', 'ROW'], 'C', bytes2, 'Add row');
   const addRow = maxDiff((await workspace.FetchBlob('C')).data, (i) => Math.fround(a[i]! + b[i % ROW]!));
   checks.push(closeCheck(`ours Add C = A + row of ${ROW}`, addRow.diff, addRow.scale, 1e-6));
+  const plane = PLANE[0] * PLANE[1];
+  await workspace.FeedBlob('A4', a, { shape: [n / (CHANNELS * plane), CHANNELS, ...PLANE] });
+  await workspace.FeedBlob('CH', b.subarray(0, CHANNELS), { shape: [CHANNELS] });
+  const oursAddChannel = await oursOp(env, 'Add', ['A4', 'CH'], 'C', bytes2, 'Add channel', { broadcast: 1, axis: 1 });
+  const addChannel = maxDiff((await workspace.FetchBlob('C')).data, (i) => Math.fround(a[i]! + b[Math.floor(i / plane) % CHANNELS]!));
+  checks.push(closeCheck(`ours Add C = A + B [${CHANNELS}] at axis 1`, addChannel.diff, addChannel.scale, 1e-6));
   const oursMulScalar = await oursOp(env, 'Mul', ['A', 'S'], 'C', bytes2, 'Mul scalar');
   const mulScalar = maxDiff((await workspace.FetchBlob('C')).data, (i) => Math.fround(a[i]! * b[0]!));
   checks.push(closeCheck('ours Mul C = A * scalar', mulScalar.diff, mulScalar.scale, 1e-6));
   workspace.ResetWorkspace();
 
   const tfjs = await tfjsElementwise(env, a, b, bytes3, bytes2);
-  const ours = [oursAdd, oursMul, oursWs, oursAddRow, oursMulScalar];
+  const ours = [oursAdd, oursMul, oursWs, oursAddRow, oursAddChannel, oursMulScalar];
   return {
     suite: 'elementwise',
     case: `${n >> 20}M floats`,
-    params: { floats: n, bytesPerFloat: 12, broadcastBytesPerFloat: 8, copyBytesPerFloat: 8, row: ROW },
+    params: { floats: n, bytesPerFloat: 12, broadcastBytesPerFloat: 8, copyBytesPerFloat: 8, row: ROW, channels: CHANNELS },
     measurements: [copy.measurement, ...ours, ...tfjs],
     ratios: ours.flatMap((m, i) => [speedRatio(m, copy.measurement), speedRatio(m, tfjs[i]!)]),
     checks,
   };
 }
 
-/** tfjs's add, mul, WeightedSum as tfjs writes it (mul, mul, add), and the broadcast add and mul. */
+/** tfjs's add, mul, WeightedSum as tfjs writes it (mul, mul, add), and the broadcast adds and mul. */
 async function tfjsElementwise(env: CaseEnv, a: Float32Array, b: Float32Array, bytes: number, broadcastBytes: number): Promise<Measurement[]> {
   const { tf } = env.peer;
   const ta = tf.tensor1d(a);
   const tb = tf.tensor1d(b);
   const ta2 = tf.tensor2d(a, [a.length / ROW, ROW]);
   const row = tf.tensor1d(b.subarray(0, ROW));
+  const ta4 = tf.tensor4d(a, [a.length / (CHANNELS * PLANE[0] * PLANE[1]), CHANNELS, ...PLANE]);
+  const ch = tf.tensor4d(b.subarray(0, CHANNELS), [1, CHANNELS, 1, 1]);
   const s = tf.scalar(b[0]!);
   const one = tf.scalar(1);
   const lr = tf.scalar(LR);
@@ -198,9 +210,10 @@ async function tfjsElementwise(env: CaseEnv, a: Float32Array, b: Float32Array, b
         w = next;
       }),
       await timeOp('tfjs add row', () => tf.add(ta2, row).dispose(), broadcastBytes),
+      await timeOp('tfjs add channel', () => tf.add(ta4, ch).dispose(), broadcastBytes),
       await timeOp('tfjs mul scalar', () => tf.mul(ta, s).dispose(), broadcastBytes),
     ];
   } finally {
-    for (const t of [ta, tb, ta2, row, s, one, lr, w]) t.dispose();
+    for (const t of [ta, tb, ta2, row, ta4, ch, s, one, lr, w]) t.dispose();
   }
 }
