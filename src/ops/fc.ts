@@ -93,6 +93,23 @@ export function bigTile(rows: number, cols: number, depth: number, aRun: number,
   return aRun % 4 === 0 && bRun % 4 === 0 ? 'big_v4' : 'big';
 }
 
+/** Edge of the block of C one thread of shaders/matmul_tile_reg.wgsl computes. */
+const REG_BLOCK = 8;
+/**
+ * FC's batch (M) up to which its products run on register blocks (matmul_tile_reg.wgsl) rather
+ * than shared-memory tiles: a batch this short fills at most one row of 128x128 tiles (FC, dX) or
+ * gives dW a sum of a few depth steps, and on SwiftShader the blocks ran FC at batch 64 (LeNet's
+ * fc3, 64x500x1600) ~2.9x and FCGradient ~3.2x faster. Larger batches keep the tiles, whose
+ * shared-memory reuse is what a hardware GPU needs for big products.
+ */
+const REG_MAX_BATCH = 128;
+
+/** One dispatch of a kernel on shaders/matmul_tile_reg.wgsl (8x8 blocks of C, one per thread, 64 threads per workgroup). */
+function regCall(shader: string, rows: number, cols: number, depth: number, bindings: KernelCall['bindings'], overrides: Record<string, number>): KernelCall {
+  const call = matmulCall(shader, rows, cols, depth, depth, bindings, REG_BLOCK);
+  return { ...call, overrides, workgroups: linearWorkgroups(ceilDiv(rows, REG_BLOCK) * ceilDiv(cols, REG_BLOCK), 64) };
+}
+
 /** Rows one column-sum workgroup adds before its partial sum is written. */
 const CHUNK_ROWS = 1024;
 
@@ -132,6 +149,8 @@ const SPLIT_TARGET_GROUPS = 1024;
  * final sum bounded, tiles x splits <= SPLIT_TARGET_GROUPS) and each takes >= MIN_SPLIT_ROWS rows.
  */
 function weightGradCalls(d: FcDims): KernelCall[] {
+  // A short M: dW [N,K] on register blocks, its A dY [M,N] transposed and its B X [M,K].
+  if (d.M <= REG_MAX_BATCH) return [regCall('matmul_reg.wgsl', d.N, d.K, d.M, { A: { input: 2 }, B: { input: 0 }, Y: { output: 0 } }, { TRANS_A: 1, TRANS_B: 0 })];
   // Large dW is MatMul's big kernel with A = dY [M,N] transposed and B = X [M,K] (bound by name).
   const big = bigTile(d.N, d.K, d.M, d.N, d.K);
   const tile = big ? BIG_TILE : TILE;
@@ -176,6 +195,7 @@ const BIG_OPERANDS: KernelCall['bindings'] = { A: { input: 0 }, B: { input: 1 } 
  * MatMul's big kernel with the buffers bound by name; smaller ones fc_grad_x.wgsl on 64x64 tiles.
  */
 function gradXCall(d: FcDims): KernelCall {
+  if (d.M <= REG_MAX_BATCH) return regCall('matmul_reg.wgsl', d.M, d.K, d.N, { A: { input: 2 }, B: { input: 1 }, Y: { output: 2 } }, { TRANS_A: 0, TRANS_B: 0 });
   const big = bigTile(d.M, d.K, d.N, d.N, d.K);
   if (!big) return matmulCall('fc_grad_x.wgsl', d.M, d.K, d.N);
   const bindings = { A: { input: 2 }, B: { input: 1 }, Y: { output: 2 } };
@@ -236,6 +256,7 @@ export const FC = defineOp({
       return [{ shader: 'fc_skinny.wgsl', uniforms: { M: d.M, N: d.N, K: d.K }, workgroups: linearWorkgroups(d.M) }];
     }
     // X is MatMul's A [M,K] and W its B stored transposed [N,K] (both contiguous along K).
+    if (d.M <= REG_MAX_BATCH) return [regCall('fc_reg.wgsl', d.M, d.N, d.K, BIG_OPERANDS, { TRANS_A: 0, TRANS_B: 1 })];
     const big = bigTile(d.M, d.N, d.K, d.K, d.K);
     if (big) return [{ ...matmulCall(`fc_${big}.wgsl`, d.M, d.N, d.K, d.K, BIG_OPERANDS, BIG_TILE), overrides: { TRANS_A: 0, TRANS_B: 1 } }];
     return [matmulCall('fc.wgsl', d.M, d.N, d.K)];

@@ -251,7 +251,7 @@ describe('FC errors', () => {
   });
 });
 
-describe('FC and FCGradient on the 128x128 tile', () => {
+describe('FC and FCGradient on the 128x128 tile and on register blocks', () => {
   /** The kernels an op would dispatch for these input shapes (no GPU involved). */
   function shaders(type: string, shapes: number[][], outputs: number): string[] {
     const spec = getOpSpec(type);
@@ -263,7 +263,7 @@ describe('FC and FCGradient on the 128x128 tile', () => {
   it('takes it for large products, with vec4 loads when K (dX: N and K) is a multiple of 4', () => {
     expect(shaders('FC', [[257, 67], [131, 67], [131]], 1)).toEqual(['fc_big.wgsl']);
     expect(shaders('FC', [[257, 68], [131, 68], [131]], 1)).toEqual(['fc_big_v4.wgsl']);
-    expect(shaders('FC', [[128, 68], [131, 68], [131]], 1)).toEqual(['fc.wgsl']);
+    expect(shaders('FC', [[129, 68], [100, 68], [100]], 1)).toEqual(['fc.wgsl']);
     expect(shaders('FCGradient', [[257, 131], [67, 131], [257, 67]], 3).at(-1)).toBe('matmul_big.wgsl');
     expect(shaders('FCGradient', [[260, 132], [68, 132], [260, 68]], 3).at(-1)).toBe('matmul_big_v4.wgsl');
     // dW [N,K] from 4 big tiles on (its A is dY [M,N] transposed): N and K multiples of 4 for vec4s;
@@ -271,6 +271,26 @@ describe('FC and FCGradient on the 128x128 tile', () => {
     expect(shaders('FCGradient', [[300, 260], [131, 260], [300, 131]], 3)[0]).toBe('matmul_big.wgsl');
     expect(shaders('FCGradient', [[520, 260], [132, 260], [520, 132]], 3).slice(0, 2)).toEqual(['matmul_big_v4.wgsl', 'fc_grad_b.wgsl']);
     expect(shaders('FCGradient', [[300, 260], [120, 260], [300, 120]], 3)[0]).toBe('fc_grad_w.wgsl');
+  });
+
+  it('runs batches of up to 128 on register blocks: FC, and FCGradient\'s dW and dX', () => {
+    // LeNet's fc3 at batch 64.
+    expect(shaders('FC', [[64, 1600], [500, 1600], [500]], 1)).toEqual(['fc_reg.wgsl']);
+    expect(shaders('FCGradient', [[64, 1600], [500, 1600], [64, 500]], 3)).toEqual(['matmul_reg.wgsl', 'fc_grad_b.wgsl', 'matmul_reg.wgsl']);
+    expect(shaders('FC', [[128, 68], [131, 68], [131]], 1)).toEqual(['fc_reg.wgsl']);
+    expect(shaders('FCGradient', [[128, 260], [131, 260], [128, 131]], 3)).toEqual(['matmul_reg.wgsl', 'fc_grad_b.wgsl', 'matmul_reg.wgsl']);
+  });
+
+  // Blocks cut at every edge (rows, columns not multiples of 8), one row, the longest batch.
+  it.each([
+    [65, 37, 29],
+    [1, 13, 5],
+    [128, 9, 131],
+  ])('FC and FCGradient on register blocks match the reference for M=%i N=%i K=%i', async (M, N, K) => {
+    const [err] = await compareWithReference('FC', fcInputs(M, N, K));
+    expect(err).toBeLessThan(1e-5);
+    const errs = await compareWithReference('FCGradient', [randomTensor(rng, [M, K]), randomTensor(rng, [N, K]), randomTensor(rng, [M, N])], {}, 3);
+    for (const e of errs) expect(e).toBeLessThan(1e-5);
   });
 
   // Partial edge tiles, a partial last depth step, scalar and vec4 reads.
