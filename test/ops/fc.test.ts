@@ -281,6 +281,20 @@ describe('FC and FCGradient on the 128x128 tile and on register blocks', () => {
     expect(shaders('FCGradient', [[128, 260], [131, 260], [128, 131]], 3)).toEqual(['matmul_reg.wgsl', 'fc_grad_b.wgsl', 'matmul_reg.wgsl']);
   });
 
+  it('declares fusable forms only for weights of up to 4096 elements (larger keep their own kernels)', () => {
+    const fusable = (type: string, shapes: number[][], outputs: number): boolean => {
+      const spec = getOpSpec(type);
+      const op = core.CreateOperator(type, shapes.map((_, i) => `i${i}`), Array.from({ length: outputs }, (_, i) => `o${i}`));
+      const ctx = makeOpContext(spec, op, 0, 'n', shapes.map((shape) => ({ shape, dtype: 'float32' as const })));
+      return spec.fusable!(ctx, spec.inferShape(ctx)) !== null;
+    };
+    expect(fusable('FC', [[64, 2], [1, 2], [1]], 1)).toBe(true);
+    expect(fusable('FC', [[64, 64], [64, 64], [64]], 1)).toBe(true);
+    expect(fusable('FC', [[64, 65], [64, 65], [64]], 1)).toBe(false);
+    expect(fusable('FCGradient', [[64, 2], [1, 2], [64, 1]], 3)).toBe(true);
+    expect(fusable('FCGradient', [[64, 1600], [500, 1600], [64, 500]], 3)).toBe(false);
+  });
+
   // Blocks cut at every edge (rows, columns not multiples of 8), one row, the longest batch.
   it.each([
     [65, 37, 29],
