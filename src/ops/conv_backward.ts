@@ -5,17 +5,19 @@
  * COL_MAX_BYTES and the op's ws_nbytes_limit), so their operands are read whole and in order:
  * - dW: X's patches are gathered into it once (kernels/conv_grad_im2col.wgsl), then dW = dY x col^T.
  *   NCHW with whole quads of pixels per image runs in register blocks of 4 filters x 4 taps with no
- *   workgroup memory (conv_grad_wcol_blocked.wgsl: on a software adapter staging and barriers cost
- *   more than they save); other layouts on the 128x128 tile (conv_grad_wcol_big*.wgsl), or, below
- *   it, the implicit GEMM of conv_grad_w*.wgsl. A short sum over a small filter bank, and other
- *   layouts' small banks, run one thread per filter element instead (conv_grad_w_direct.wgsl).
+ *   workgroup memory at any size (conv_grad_wcol_blocked.wgsl: on a software adapter staging and
+ *   barriers cost more than they save, and it beats one thread per element even for one image);
+ *   other layouts on the 128x128 tile (conv_grad_wcol_big*.wgsl), or, below it, the implicit GEMM
+ *   of conv_grad_w*.wgsl, and their small filter banks one thread per filter element
+ *   (conv_grad_w_direct.wgsl).
  *   Long pixel sums are cut into parts whose partial filters conv_grad_w_sum.wgsl adds.
  * - dX, when requested: the column gradient dCol = W^T x dY (rows: a group's taps, columns: output
  *   pixels, depth: the group's filters) in register blocks of 4 taps x 8 pixels
- *   (conv_grad_dcol_blocked.wgsl) where quads align, else on the GEMM tiles (conv_grad_dcol*.wgsl),
- *   then one thread per element of dX adds the <= kh*kw entries that reached it
- *   (conv_grad_col2im.wgsl). A first layer's few input channels run one thread per element, and
- *   a dCol over the cap falls back to the implicit GEMM over input pixels (conv_grad_x*.wgsl).
+ *   (conv_grad_dcol_blocked.wgsl) where quads align (NCHW, any size), else on the GEMM tiles
+ *   (conv_grad_dcol*.wgsl), then one thread per element of dX adds the <= kh*kw entries that
+ *   reached it (conv_grad_col2im.wgsl). Otherwise few input channels per group or a small grid run
+ *   one thread per element (conv_grad_x_direct.wgsl), and a dCol over the cap falls back to the
+ *   implicit GEMM over input pixels (conv_grad_x*.wgsl).
  * - db: per-channel sums of dY, in parts over the batch (conv_grad_b.wgsl).
  */
 import { bigTile, BIG_TILE, matmulCall } from './fc.js';
@@ -71,14 +73,14 @@ export function convGradientCalls(d: ConvDims, noBias: boolean, wantDx: boolean,
 function weightGradCalls(d: ConvDims, nhwc: number, colMax: number): KernelCall[] {
   const pixels = d.win.n * outPixels(d);
   const tiles = gemmTiles(d.mg, d.taps, d.groups);
-  // Few tiles and a short sum: one thread per filter element.
-  if (pixels === 0 || (tiles < MIN_GEMM_TILES && pixels <= DIRECT_MAX_PIXELS)) return directWeightGradCalls(d, nhwc);
+  if (pixels === 0) return directWeightGradCalls(d, nhwc);
   const colBytes = d.groups * d.taps * pixels * 4;
   const col = { scratch: 'col', bytes: colBytes };
   const gather = directCall('conv_grad_im2col.wgsl', d.groups * d.taps * d.win.n * d.win.oh, { geom: geomBinding(d), col }, { NHWC: nhwc });
+  // Register blocks at any size: ahead of the direct kernel even for one image.
   if (!nhwc && outPixels(d) % 4 === 0 && colBytes <= colMax) return [gather, ...blockedWeightGradCalls(d, pixels, col)];
-  // Other layouts: few tiles less than half full, one thread per filter element in parts.
-  if (tiles < MIN_GEMM_TILES && 2 * d.m * d.taps < tiles * 64 * 64) return directWeightGradCalls(d, nhwc);
+  // Other layouts: few tiles, and a short sum or tiles less than half full: one thread per filter element.
+  if (tiles < MIN_GEMM_TILES && (pixels <= DIRECT_MAX_PIXELS || 2 * d.m * d.taps < tiles * 64 * 64)) return directWeightGradCalls(d, nhwc);
   // The 128x128 tile by MatMul's rule on one group's dM x taps output, else 64x64.
   const tile = bigTile(d.mg, d.taps, pixels, 1, 1) ? BIG_TILE : 64;
   const viaCol = tile === BIG_TILE && colBytes <= colMax;
@@ -161,19 +163,22 @@ function directWeightGradCalls(d: ConvDims, nhwc: number): KernelCall[] {
 function inputGradCalls(d: ConvDims, nhwc: number, dxIndex: number, colMax: number): KernelCall[] {
   const inPixels = d.win.n * d.win.h * d.win.w;
   const dX = { output: dxIndex };
-  if (d.cg <= DIRECT_MAX_CHANNELS || gemmTiles(inPixels, d.cg, d.groups) < MIN_GEMM_TILES) {
-    return [directCall('conv_grad_x_direct.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dX }, { NHWC: nhwc })];
-  }
   const pixels = d.win.n * outPixels(d);
   const colBytes = d.groups * d.taps * pixels * 4;
+  // vec4 loads need every quad aligned: four taps of one filter, and four pixels of one image
+  // and channel (NCHW) or four channels of one group (NHWC).
+  const v4 = d.taps % 4 === 0 && (nhwc ? d.mg % 4 === 0 : outPixels(d) % 4 === 0);
+  // Register blocks (NCHW, aligned) at any size; other layouts one thread per element for few
+  // input channels or a grid too small for GEMM tiles.
+  const blocked = !nhwc && v4 && pixels > 0 && colBytes <= colMax;
+  if (!blocked && (d.cg <= DIRECT_MAX_CHANNELS || gemmTiles(inPixels, d.cg, d.groups) < MIN_GEMM_TILES)) {
+    return [directCall('conv_grad_x_direct.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dX }, { NHWC: nhwc })];
+  }
   if (colBytes <= colMax) {
     const dCol = { scratch: 'col', bytes: colBytes };
-    // vec4 loads need every quad aligned: four taps of one filter, and four pixels of one image
-    // and channel (NCHW) or four channels of one group (NHWC).
-    const v4 = d.taps % 4 === 0 && (nhwc ? d.mg % 4 === 0 : outPixels(d) % 4 === 0);
     const big = bigTile(d.taps, pixels, d.mg, 1, 1) !== null;
     const shader = big ? (v4 ? 'conv_grad_dcol_big_v4.wgsl' : 'conv_grad_dcol_big.wgsl') : 'conv_grad_dcol.wgsl';
-    const gemm = !nhwc && v4
+    const gemm = blocked
       ? directCall('conv_grad_dcol_blocked.wgsl', d.groups * (d.taps / 4) * ceilDiv(pixels, 8), { geom: geomBinding(d), dCol }, {})
       : { ...matmulCall(shader, d.taps, pixels, d.m, d.mg, { geom: geomBinding(d), dCol }, big ? BIG_TILE : 64), overrides: { NHWC: nhwc } };
     return [gemm, directCall('conv_grad_col2im.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dCol, dX }, { NHWC: nhwc })];

@@ -160,7 +160,7 @@ describe('ConvGradient', () => {
   });
 
   it.each([
-    ['LeNet conv1 at batch 6 (4 parts)', [6, 1, 28, 28], [20, 1, 5, 5], { kernel: 5 }],
+    ['LeNet conv1 on 27 x 27 images, batch 6 (4 parts)', [6, 1, 27, 27], [20, 1, 5, 5], { kernel: 5 }],
     ['NHWC groups 2, stride 2, dilation 2, pad 1 (7 parts)', [8, 60, 60, 4], [6, 3, 3, 2], { kernel: 3, stride: 2, dilation: 2, pad: 1, group: 2, order: 'NHWC' }],
     ['NCHW uneven pads and strides (5 parts)', [3, 3, 70, 41], [4, 3, 4, 3], { kernels: [4, 3], strides: [1, 2], pads: [0, 3, 2, 1] }],
   ] as const)('computes a small filter bank\'s dW one thread per element in parts: %s', async (_, x, w, args) => {
@@ -180,6 +180,10 @@ describe('ConvGradient', () => {
     ['NCHW groups 3 of 5 filters and 45 taps (partial blocks), dilation 2', [11, 15, 20, 20], [15, 5, 3, 3], { kernel: 3, dilation: 2, pad: 2, group: 3 }],
   ] as const)('computes dW from the column buffer in register blocks: %s', async (_, x, w, args) => {
     await checkPath([...x], [...w], args, ['conv_grad_im2col.wgsl', 'conv_grad_wcol_blocked.wgsl', 'conv_grad_w_sum.wgsl']);
+  });
+
+  it('computes one image\'s dW (one part) and dX in register blocks', async () => {
+    await checkPath([1, 16, 14, 14], [16, 16, 3, 3], { kernel: 3, pad: 1 }, ['conv_grad_im2col.wgsl', 'conv_grad_wcol_blocked.wgsl', 'conv_grad_b.wgsl', 'conv_grad_dcol_blocked.wgsl', col]);
   });
 
   it('computes dW by the implicit GEMM on mid-sized filter banks and over ws_nbytes_limit', async () => {
@@ -277,10 +281,19 @@ describe('Conv errors', () => {
 
 describe('Conv kernel choice', () => {
   it('runs small convolutions one thread per element and large ones as GEMM tiles', () => {
-    expect(shaders('ConvGradient', [[1, 16, 14, 14], [16, 16, 3, 3], [1, 16, 14, 14]], { kernel: 3, pad: 1 }, 3)).toEqual([
+    // ConvGradient: one thread per element while pixels per image are not whole quads (169)…
+    expect(shaders('ConvGradient', [[1, 16, 13, 13], [16, 16, 3, 3], [1, 16, 13, 13]], { kernel: 3, pad: 1 }, 3)).toEqual([
       'conv_grad_w_direct.wgsl',
       'conv_grad_b.wgsl',
       'conv_grad_x_direct.wgsl',
+    ]);
+    // …and register blocks over the column buffer at any size when they are (196).
+    expect(shaders('ConvGradient', [[1, 16, 14, 14], [16, 16, 3, 3], [1, 16, 14, 14]], { kernel: 3, pad: 1 }, 3)).toEqual([
+      'conv_grad_im2col.wgsl',
+      'conv_grad_wcol_blocked.wgsl',
+      'conv_grad_b.wgsl',
+      'conv_grad_dcol_blocked.wgsl',
+      'conv_grad_col2im.wgsl',
     ]);
   });
 
