@@ -21,6 +21,7 @@
  * - db: per-channel sums of dY, in parts over the batch (conv_grad_b.wgsl).
  */
 import { bigTile, BIG_TILE, matmulCall } from './fc.js';
+import { windowConstants } from './conv_geometry.js';
 import { directCall, gemmTiles, geomBinding, MIN_GEMM_TILES, outPixels, type ConvDims } from './conv.js';
 import type { BindingSource, KernelCall } from './registry.js';
 import { ceilDiv, linearWorkgroups } from './shape.js';
@@ -181,7 +182,14 @@ function inputGradCalls(d: ConvDims, nhwc: number, dxIndex: number, colMax: numb
     const gemm = blocked
       ? directCall('conv_grad_dcol_blocked.wgsl', d.groups * (d.taps / 4) * ceilDiv(pixels, 8), { geom: geomBinding(d), dCol }, {})
       : { ...matmulCall(shader, d.taps, pixels, d.m, d.mg, { geom: geomBinding(d), dCol }, big ? BIG_TILE : 64), overrides: { NHWC: nhwc } };
-    return [gemm, directCall('conv_grad_col2im.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dCol, dX }, { NHWC: nhwc })];
+    const gather: KernelCall = {
+      shader: 'conv_grad_col2im.wgsl',
+      bindings: { dCol, dX },
+      uniforms: { total: inPixels * d.win.c, pixels },
+      overrides: { ...windowConstants(d.win, d.m), CG: d.cg },
+      workgroups: linearWorkgroups(inPixels * d.win.c, 64),
+    };
+    return [gemm, gather];
   }
   const bindings = { geom: geomBinding(d), dX };
   const depth = d.mg * d.win.kh * d.win.kw;
