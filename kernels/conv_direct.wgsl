@@ -4,7 +4,8 @@
 // The geometry is compiled in (shaders/window_consts.wgsl), so index arithmetic is cheap; there is
 // no workgroup memory and no barrier (each costs tens of µs on a software adapter). An image's
 // pixels are cut into PX slabs of SLAB pixels; a thread takes pixel p0 of every slab, so
-// neighbouring threads read neighbouring inputs (stride 1, NCHW) and the same filter taps. Each
+// neighbouring threads read neighbouring inputs (stride 1, NCHW) and the same filter taps; with
+// SLIDE a thread takes 8 neighbours of one output row instead, whose inputs overlap. Each
 // read's index is a per-thread base (a window's origin, a filter's first tap) plus the tap's
 // offset, computed once per tap for the whole block (~10 % faster than an index per read).
 //
@@ -34,10 +35,20 @@ override F_BLOCKS: u32;
 override PX: u32 = 1u;
 override FQ: u32 = 1u;
 override SLAB: u32;
+// Blocks of 8 neighbouring pixels of one output row (NCHW, unit stride and dilation along x): the
+// 8 + K_W - 1 inputs of a kernel row slide through registers, one read per tap instead of 8.
+override SLIDE: bool = false;
+// Blocks of 8 per output row, with SLIDE.
+override X_BLOCKS: u32 = 1u;
 
 // Output pixel j of a thread's block as (row, column, whether it exists): pixels past the image's
 // last repeat it (computed, never stored).
 fn block_pixel(p0: u32, j: u32) -> vec3u {
+  if (SLIDE) {
+    // Pixels past the row's end are computed from whatever follows (never stored).
+    let ox = (p0 % X_BLOCKS) * 8u + j;
+    return vec3u(p0 / X_BLOCKS, ox, u32(ox < OUT_W));
+  }
   let p = p0 + j * SLAB;
   let q = min(p, OUT_H * OUT_W - 1u);
   return vec3u(q / OUT_W, q % OUT_W, u32(p < OUT_H * OUT_W));
@@ -58,6 +69,14 @@ fn window_origin(n: u32, ch0: u32, o: vec3u) -> vec3i {
 fn x_at(origin: vec3i, offset: i32, ky: i32, kx: i32) -> f32 {
   if (inside(origin.x + ky * D_H, origin.y + kx * D_W)) {
     return X[u32(origin.z + offset)];
+  }
+  return 0.0;
+}
+
+// X at `dx` columns right of a row's start (row: its index in X, y its row, x its column); 0 in the padding.
+fn slide_at(row: i32, y: i32, x: i32, dx: i32) -> f32 {
+  if (inside(y, x + dx)) {
+    return X[u32(row + dx)];
   }
   return 0.0;
 }
@@ -134,7 +153,54 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nwg:
   var a50 = vec4<f32>(0.0); var a51 = vec4<f32>(0.0);
   var a60 = vec4<f32>(0.0); var a61 = vec4<f32>(0.0);
   var a70 = vec4<f32>(0.0); var a71 = vec4<f32>(0.0);
-  for (var c = 0u; c < CG; c++) {
+  if (SLIDE) {
+    for (var c = 0u; c < CG; c++) {
+      for (var ky = 0; ky < K_H; ky++) {
+        let y = r0.x + ky * D_H;
+        let row = r0.z + i32(c) * IN_H * IN_W + ky * D_H * IN_W;
+        // x<j>: the input under pixel j at the current kernel column.
+        var x0 = slide_at(row, y, r0.y, 0);
+        var x1 = slide_at(row, y, r0.y, 1);
+        var x2 = slide_at(row, y, r0.y, 2);
+        var x3 = slide_at(row, y, r0.y, 3);
+        var x4 = slide_at(row, y, r0.y, 4);
+        var x5 = slide_at(row, y, r0.y, 5);
+        var x6 = slide_at(row, y, r0.y, 6);
+        for (var kx = 0; kx < K_W; kx++) {
+          let wt = c * u32(K_H * K_W) + u32(ky * K_W + kx);
+          let w0 = w_quad(wb0, wt);
+          let x7 = slide_at(row, y, r0.y, 7 + kx);
+          a00 = fma(vec4<f32>(x0), w0, a00);
+          a10 = fma(vec4<f32>(x1), w0, a10);
+          a20 = fma(vec4<f32>(x2), w0, a20);
+          a30 = fma(vec4<f32>(x3), w0, a30);
+          a40 = fma(vec4<f32>(x4), w0, a40);
+          a50 = fma(vec4<f32>(x5), w0, a50);
+          a60 = fma(vec4<f32>(x6), w0, a60);
+          a70 = fma(vec4<f32>(x7), w0, a70);
+          if (FQ > 1u) {
+            let w1 = w_quad(wb1, wt);
+            a01 = fma(vec4<f32>(x0), w1, a01);
+            a11 = fma(vec4<f32>(x1), w1, a11);
+            a21 = fma(vec4<f32>(x2), w1, a21);
+            a31 = fma(vec4<f32>(x3), w1, a31);
+            a41 = fma(vec4<f32>(x4), w1, a41);
+            a51 = fma(vec4<f32>(x5), w1, a51);
+            a61 = fma(vec4<f32>(x6), w1, a61);
+            a71 = fma(vec4<f32>(x7), w1, a71);
+          }
+          x0 = x1;
+          x1 = x2;
+          x2 = x3;
+          x3 = x4;
+          x4 = x5;
+          x5 = x6;
+          x6 = x7;
+        }
+      }
+    }
+  }
+  for (var c = 0u; c < select(CG, 0u, SLIDE); c++) {
     for (var ky = 0; ky < K_H; ky++) {
       for (var kx = 0; kx < K_W; kx++) {
         // The tap's offsets from a filter's first tap and from a window's origin in X.

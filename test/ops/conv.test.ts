@@ -41,6 +41,9 @@ const cases: Case[] = [
   // Blocks of conv_direct.wgsl cut short: one pixel per image (1x1 output), 3 pixels (blocks of
   // 2, the last half empty), 6 pixels (blocks of 4), 9 filters per group (blocks of 8, the second
   // holding one).
+  // Sliding rows of 8 (NCHW, unit stride and dilation along x): 10 columns (a block of 8 and one
+  // of 2 plus 6 never stored), padding on both sides, stride and dilation along y only.
+  { name: 'sliding rows: 10 columns, pads, stride and dilation along y', x: [2, 3, 11, 10], w: [5, 3, 3, 3], args: { kernels: [3, 3], dilations: [2, 1], strides: [2, 1], pads: [1, 1, 1, 1] } },
   { name: 'six output pixels, 9 filters, stride 2, pad 1', x: [2, 3, 4, 5], w: [9, 3, 3, 3], args: { kernel: 3, stride: 2, pad: 1 } },
   { name: 'one output pixel per image, 1-D', x: [3, 4, 3], w: [5, 4, 3], args: { kernels: [3] } },
   { name: 'three output pixels, groups 3 of 9 filters, NHWC', x: [2, 2, 6, 6], w: [27, 2, 2, 2], args: { kernel: 2, stride: 2, group: 3, order: 'NHWC' } },
@@ -350,23 +353,28 @@ describe('Conv kernel choice', () => {
 
 describe('Conv forward blocks', () => {
   /** The pixel and filter blocking conv_direct.wgsl gets for these shapes and arguments. */
-  function blocks(shapes: number[][], args: Record<string, unknown>): { shader: string; px?: number; fq?: number; threads: unknown } {
+  function blocks(shapes: number[][], args: Record<string, unknown>): { shader: string; px?: number; fq?: number; slide?: number; threads: unknown } {
     const spec = getOpSpec('Conv');
     const op = core.CreateOperator('Conv', shapes.map((_, i) => `i${i}`), ['y'], args);
     const ctx = makeOpContext(spec, op, 0, 'n', shapes.map((shape) => ({ shape, dtype: 'float32' as const })));
     const [call] = spec.kernels(ctx, spec.inferShape(ctx));
-    return { shader: call!.shader, px: call!.overrides?.PX, fq: call!.overrides?.FQ, threads: call!.uniforms?.total };
+    return { shader: call!.shader, px: call!.overrides?.PX, fq: call!.overrides?.FQ, slide: call!.overrides?.SLIDE, threads: call!.uniforms?.total };
   }
 
   it('blocks 8 pixels x 8 filters, less where the image or the group is smaller', () => {
-    // LeNet at batch 64: 576 pixels in 72 blocks of 8, 20 filters in 3 blocks of 8.
-    expect(blocks([[64, 1, 28, 28], [20, 1, 5, 5], [20]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 8, fq: 2, threads: 64 * 3 * 72 });
-    expect(blocks([[64, 20, 12, 12], [100, 20, 5, 5], [100]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 8, fq: 2, threads: 64 * 13 * 8 });
-    // Groups of 4 filters take one quad; 6, 3 and 1 pixels per image blocks of 4, 2 and 1.
-    expect(blocks([[2, 8, 9, 9], [8, 4, 3, 3]], { kernel: 3, group: 2 })).toEqual({ shader: 'conv_direct.wgsl', px: 8, fq: 1, threads: 2 * 2 * 1 * 7 });
-    expect(blocks([[2, 3, 4, 5], [9, 3, 3, 3], [9]], { kernel: 3, stride: 2, pad: 1 })).toEqual({ shader: 'conv_direct.wgsl', px: 4, fq: 2, threads: 2 * 2 * 2 });
-    expect(blocks([[2, 2, 6, 6], [27, 2, 2, 2], [27]], { kernel: 2, stride: 2, group: 3, order: 'NHWC' })).toEqual({ shader: 'conv_direct.wgsl', px: 2, fq: 2, threads: 2 * 3 * 2 * 2 });
-    expect(blocks([[3, 4, 3], [5, 4, 3], [5]], { kernels: [3] })).toEqual({ shader: 'conv_direct.wgsl', px: 1, fq: 2, threads: 3 });
+    // LeNet at batch 64: rows of 24 and 8 outputs in sliding blocks of 8; 20 filters in 3 blocks of 8.
+    expect(blocks([[64, 1, 28, 28], [20, 1, 5, 5], [20]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 8, fq: 2, slide: 1, threads: 64 * 3 * 24 * 3 });
+    expect(blocks([[64, 20, 12, 12], [100, 20, 5, 5], [100]], { kernel: 5 })).toEqual({ shader: 'conv_direct.wgsl', px: 8, fq: 2, slide: 1, threads: 64 * 13 * 8 });
+    // 5 rows of 10 columns: two sliding blocks per row; stride or dilation along x, NHWC, or rows under 8 do not slide.
+    expect(blocks([[2, 3, 11, 10], [5, 3, 3, 3], [5]], { kernels: [3, 3], dilations: [2, 1], strides: [2, 1], pads: [1, 1, 1, 1] })).toMatchObject({ px: 8, slide: 1, threads: 2 * 5 * 2 });
+    expect(blocks([[2, 3, 11, 20], [5, 3, 3, 3], [5]], { kernel: 3, stride: 2 })).toMatchObject({ px: 8, slide: 0 });
+    expect(blocks([[2, 3, 11, 20], [5, 3, 3, 3], [5]], { kernel: 3, dilation: 2 })).toMatchObject({ px: 8, slide: 0 });
+    expect(blocks([[2, 11, 20, 3], [5, 3, 3, 3], [5]], { kernel: 3, order: 'NHWC' })).toMatchObject({ px: 8, slide: 0 });
+    // Groups of 4 filters take one quad; 49, 6, 3 and 1 pixels per image blocks of 8, 4, 2 and 1.
+    expect(blocks([[2, 8, 9, 9], [8, 4, 3, 3]], { kernel: 3, group: 2 })).toEqual({ shader: 'conv_direct.wgsl', px: 8, fq: 1, slide: 0, threads: 2 * 2 * 1 * 7 });
+    expect(blocks([[2, 3, 4, 5], [9, 3, 3, 3], [9]], { kernel: 3, stride: 2, pad: 1 })).toMatchObject({ px: 4, fq: 2, slide: 0, threads: 2 * 2 * 2 });
+    expect(blocks([[2, 2, 6, 6], [27, 2, 2, 2], [27]], { kernel: 2, stride: 2, group: 3, order: 'NHWC' })).toMatchObject({ px: 2, fq: 2, threads: 2 * 3 * 2 * 2 });
+    expect(blocks([[3, 4, 3], [5, 4, 3], [5]], { kernels: [3] })).toMatchObject({ px: 1, fq: 2, threads: 3 });
   });
 });
 
