@@ -190,8 +190,9 @@ export async function runMnist(o: MnistOptions, log: (line: string) => void = co
         if (o.stopAt !== undefined && a >= o.stopAt) iters = loss.length;
       }
     }
-    const testAccuracy = testCurve.at(-1)?.iteration === iters ? testCurve.at(-1)!.accuracy : await testPass();
-    if (testCurve.at(-1)?.iteration !== iters) testCurve.push({ iteration: iters, accuracy: testAccuracy });
+    // A stop at --stop_at has just measured the last iteration; otherwise measure it now.
+    if (testCurve.at(-1)?.iteration !== iters) testCurve.push({ iteration: iters, accuracy: await testPass() });
+    const testAccuracy = testCurve.at(-1)!.accuracy;
     log(`test_accuracy: ${testAccuracy.toFixed(4)} (${testIters * testBatch} test images; ${iters} iterations at batch ${o.batch} in ${(trainMs / 1000).toFixed(1)} s of training)`);
 
     const iterations = loss.map((_, i) => i + 1);
