@@ -6,6 +6,7 @@
 // image, so that is its padded size).
 #include "conv_geom.wgsl"
 #include "indexing.wgsl"
+#include "lane_fold.wgsl"
 
 struct Params {
   // Outputs (n * c * oh * ow) and threads per output.
@@ -19,8 +20,6 @@ struct Params {
 
 override MAX: bool = true;
 override COUNT_INCLUDE_PAD: bool = false;
-
-var<workgroup> partial: array<f32, 256>;
 
 fn combine(a: f32, b: f32) -> f32 {
   if (MAX) {
@@ -56,14 +55,8 @@ fn main(
       acc = combine(acc, X[at4(q.x, q.y, ys + r, xs + e - r * cols, geom.c, geom.h, geom.w)]);
     }
   }
-  partial[lid] = acc;
-  for (var s = lanes / 2u; s > 0u; s /= 2u) {
-    workgroupBarrier();
-    if (lane < s) {
-      partial[lid] = combine(partial[lid], partial[lid + s]);
-    }
-  }
+  let total = fold_lanes(lid, lane, lanes, acc);
   if (o < params.outputs && lane == 0u) {
-    Y[o] = select(partial[lid] / f32(count), partial[lid], MAX);
+    Y[o] = select(total / f32(count), total, MAX);
   }
 }

@@ -4,6 +4,7 @@
 // takes a strided share of the reduced positions, then they combine in workgroup memory.
 #include "indexing.wgsl"
 #include "strided.wgsl"
+#include "lane_fold.wgsl"
 
 // 0: sum (times scale: 1, or 1/count for the mean), 1: max.
 override OP: u32 = 0u;
@@ -24,8 +25,6 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-
-var<workgroup> partial: array<f32, 256>;
 
 // The lowest float32, where Caffe2's max reduction starts.
 const LOWEST: f32 = -3.40282346638528859812e+38f;
@@ -55,15 +54,8 @@ fn main(
       acc = combine(acc, X[min(at, arrayLength(&X) - 1u)]);
     }
   }
-  partial[lid] = acc;
-  workgroupBarrier();
-  for (var s = lanes / 2u; s > 0u; s = s / 2u) {
-    if (lane < s) {
-      partial[lid] = combine(partial[lid], partial[lid + s]);
-    }
-    workgroupBarrier();
-  }
+  let total = fold_lanes(lid, lane, lanes, acc);
   if (o < params.n_out && lane == 0u) {
-    Y[o] = select(params.scale * partial[lid], partial[lid], OP == 1u);
+    Y[o] = select(params.scale * total, total, OP == 1u);
   }
 }

@@ -5,6 +5,7 @@
 // the workgroup) share one output: each sums a strided share of the positions, then they combine
 // in workgroup memory; lanes = 1 is one thread per output, 256 one workgroup per output.
 #include "indexing.wgsl"
+#include "lane_fold.wgsl"
 
 // 0: dC, 1: dC·P, 2: dC/P, 3: dC·P/Q.
 override TERM: u32 = 0u;
@@ -32,7 +33,9 @@ struct Params {
 @group(0) @binding(3) var<storage, read> Q: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dX: array<f32>;
 
-var<workgroup> partial: array<f32, 256>;
+fn combine(a: f32, b: f32) -> f32 {
+  return a + b;
+}
 
 fn term(g: f32, p: f32, q: f32) -> f32 {
   switch TERM {
@@ -79,15 +82,8 @@ fn main(
       acc += term(dC[at.x], P[at.y], Q[at.z]);
     }
   }
-  partial[lid] = acc;
-  workgroupBarrier();
-  for (var s = lanes / 2u; s > 0u; s = s / 2u) {
-    if (lane < s) {
-      partial[lid] += partial[lid + s];
-    }
-    workgroupBarrier();
-  }
+  let total = fold_lanes(lid, lane, lanes, acc);
   if (o < params.n_out && lane == 0u) {
-    dX[o] = params.scale * partial[lid];
+    dX[o] = params.scale * total;
   }
 }
