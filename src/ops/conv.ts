@@ -18,6 +18,8 @@ const convArgs = {
   no_bias: arg.bool(0),
   /** Accepted so Caffe2 nets that set it load; this runtime always computes in fp32. */
   float16_compute: arg.bool(0),
+  /** Read by Conv's gradient maker: no X_grad output (e.g. a first layer over images). */
+  no_gradient_to_input: arg.bool(0),
 };
 
 type ConvContext = OpContext<typeof convArgs>;
@@ -199,12 +201,15 @@ export const Conv = defineOp({
     return [directForwardCall(d, hasBias)];
   },
   gradient: (g) => {
+    // As Caffe2's GetConvGradient: dX is left out (no output, no work) when the Conv asks for it.
+    const dX = g.def.arg.some((a) => a.name === 'no_gradient_to_input' && a.i === 1) ? [] : [g.GI(0)];
+    const xGrad = dX[0] ?? null;
     if (g.def.input.length === 3) {
-      return { ops: [g.op('ConvGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(1), g.GI(2), g.GI(0)])], inputGrads: [g.GI(0), g.GI(1), g.GI(2)] };
+      return { ops: [g.op('ConvGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(1), g.GI(2), ...dX])], inputGrads: [xGrad, g.GI(1), g.GI(2)] };
     }
     return {
-      ops: [g.op('ConvGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(1), g.GI(0)], [{ name: 'no_bias', i: 1 }])],
-      inputGrads: [g.GI(0), g.GI(1)],
+      ops: [g.op('ConvGradient', [g.I(0), g.I(1), g.GO(0)!], [g.GI(1), ...dX], [{ name: 'no_bias', i: 1 }])],
+      inputGrads: [xGrad, g.GI(1)],
     };
   },
   reference([x, w, b], args) {

@@ -213,6 +213,21 @@ describe('ConvGradient', () => {
     expect(ops[0]!.arg.find((a) => a.name === 'no_bias')?.i).toBe(1);
   });
 
+  it('leaves X_grad out with no_gradient_to_input=1, as Caffe2\'s GetConvGradient does', () => {
+    const net = core.Net('conv_grad_no_dx');
+    net.Conv(['X', 'W', 'b'], 'Y', { kernel: 3, no_gradient_to_input: 1 });
+    net.Conv(['Y', 'W2'], 'Z', { kernel: 1, no_gradient_to_input: 1 });
+    const grads = net.AddGradientOperators({ Z: 'Z_grad' });
+    const ops = net.Proto().op.filter((o) => o.is_gradient_op);
+    // Z's Conv gives Y no gradient, so Y's Conv sees none and emits nothing.
+    expect(ops.map((o) => [o.type, o.input, o.output])).toEqual([['ConvGradient', ['Y', 'W2', 'Z_grad'], ['W2_grad']]]);
+    expect([...grads.keys()].map(String).sort()).toEqual(['W2', 'Z']);
+    const first = core.Net('conv_grad_first_layer');
+    first.Conv(['X', 'W', 'b'], 'Y', { kernel: 3, no_gradient_to_input: 1 });
+    first.AddGradientOperators({ Y: 'Y_grad' });
+    expect(first.Proto().op.filter((o) => o.is_gradient_op).map((o) => o.output)).toEqual([['W_grad', 'b_grad']]);
+  });
+
   // Conv is linear in each input: central differences are exact up to fp32 rounding of the loss.
   it.each([
     ['NCHW pad stride', [1, 2, 5, 4], [3, 2, 3, 2], { kernels: [3, 2], pads: [1, 0, 1, 1], strides: [2, 1] }],
