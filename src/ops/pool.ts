@@ -64,10 +64,28 @@ function forwardCalls(ctx: PoolContext, max: boolean): KernelCall[] {
   ];
 }
 
+/** Whether the windows cover every input exactly once (stride = kernel, no padding, no leftover rows or columns). */
+function tilesInput(g: Window): boolean {
+  const unpadded = g.pt + g.pl + g.pb + g.pr === 0;
+  return unpadded && g.dh === 1 && g.dw === 1 && g.sh === g.kh && g.sw === g.kw && g.h === g.oh * g.kh && g.w === g.ow * g.kw;
+}
+
 function gradientCalls(ctx: PoolContext, max: boolean): KernelCall[] {
   const g = poolWindow(ctx);
   const inputs = size(ctx.inputs[0]!.shape);
   if (inputs === 0) return [];
+  if (tilesInput(g)) {
+    const outputs = g.n * g.c * g.oh * g.ow;
+    return [
+      {
+        shader: 'pool_grad_tiled.wgsl',
+        bindings: { X: { input: 0 }, Y: { input: 1 }, dY: { input: 2 }, dX: { output: 0 } },
+        uniforms: { outputs },
+        overrides: { ...windowConstants(g, g.c), MAX: max ? 1 : 0 },
+        workgroups: linearWorkgroups(outputs, 64),
+      },
+    ];
+  }
   return [
     {
       shader: 'pool_grad.wgsl',

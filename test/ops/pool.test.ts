@@ -28,6 +28,8 @@ const cases: Array<[string, number[], Record<string, unknown>]> = [
   ['global pooling NHWC, large window (workgroup lanes)', [2, 20, 19, 3], { global_pooling: 1, order: 'NHWC' }],
   ['1-D NCHW', [2, 3, 11], { kernels: [3], strides: [2], pads: [1, 1] }],
   ['1-D NHWC', [2, 11, 3], { kernels: [2], order: 'NHWC' }],
+  ['windows tiling the input, NHWC 3x2', [2, 9, 4, 5], { kernel_h: 3, kernel_w: 2, stride_h: 3, stride_w: 2, order: 'NHWC' }],
+  ['1-D windows tiling the input', [2, 3, 12], { kernels: [3], strides: [3] }],
 ];
 
 describe.each(['MaxPool', 'AveragePool'])('%s', (type) => {
@@ -114,7 +116,13 @@ describe('pooling kernel choice', () => {
     expect(shaders('MaxPool', [[64, 20, 24, 24]], { kernel: 2, stride: 2 })).toEqual(['pool_direct.wgsl']);
     expect(shaders('AveragePool', [[2, 5, 6, 7]], { global_pooling: 1 })).toEqual(['pool_direct.wgsl']);
     expect(shaders('AveragePool', [[1, 3, 9, 10]], { global_pooling: 1 })).toEqual(['pool.wgsl']);
-    expect(shaders('MaxPoolGradient', [[2, 3, 8, 8], [2, 3, 4, 4], [2, 3, 4, 4]], { kernel: 2, stride: 2 })).toEqual(['pool_grad.wgsl']);
+  });
+
+  it('writes a gradient window by window where the windows tile the input, input by input otherwise', () => {
+    expect(shaders('MaxPoolGradient', [[2, 3, 8, 8], [2, 3, 4, 4], [2, 3, 4, 4]], { kernel: 2, stride: 2 })).toEqual(['pool_grad_tiled.wgsl']);
+    expect(shaders('AveragePoolGradient', [[2, 3, 9, 8], [2, 3, 4, 4], [2, 3, 4, 4]], { kernel: 2, stride: 2 })).toEqual(['pool_grad.wgsl']);
+    expect(shaders('MaxPoolGradient', [[2, 3, 8, 8], [2, 3, 7, 7], [2, 3, 7, 7]], { kernel: 2, stride: 1 })).toEqual(['pool_grad.wgsl']);
+    expect(shaders('MaxPoolGradient', [[2, 3, 8, 8], [2, 3, 5, 5], [2, 3, 5, 5]], { kernel: 2, stride: 2, pad: 1 })).toEqual(['pool_grad.wgsl']);
   });
 });
 
