@@ -1,7 +1,8 @@
-// ConvGradient's dX for few input channels per group (a first layer's 1 or 3), where the GEMM
-// tile of conv_grad_x.wgsl would leave most of its 64 columns idle: one thread per element of dX
-// sums dY * W over the filters of its group and the kernel positions that reached it. A thread's
-// loop is one filter group's taps, the work the element needs and no more.
+// ConvGradient's dX in NHWC (NCHW takes conv_grad_x_rows.wgsl) for few input channels per group
+// (a first layer's 1 or 3), where the GEMM tile of conv_grad_x.wgsl would leave most of its 64
+// columns idle: one thread per element of dX sums dY * W over the filters of its group and the
+// kernel positions that reached it. A thread's loop is one filter group's taps, the work the
+// element needs and no more.
 #include "conv_geom.wgsl"
 #include "indexing.wgsl"
 

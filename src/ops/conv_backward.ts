@@ -16,8 +16,9 @@
  *   (conv_grad_dcol_blocked.wgsl) where quads align (NCHW, any size), else on the GEMM tiles
  *   (conv_grad_dcol*.wgsl), then one thread per element of dX adds the <= kh*kw entries that
  *   reached it (conv_grad_col2im.wgsl). Otherwise few input channels per group or a small grid run
- *   one thread per element (conv_grad_x_direct.wgsl), and a dCol over the cap falls back to the
- *   implicit GEMM over input pixels (conv_grad_x*.wgsl).
+ *   4 neighbouring elements of a row per thread (conv_grad_x_rows.wgsl, NCHW) or one thread per
+ *   element (conv_grad_x_direct.wgsl, NHWC), and a dCol over the cap falls back to the implicit
+ *   GEMM over input pixels (conv_grad_x*.wgsl).
  * - db: per-channel sums of dY, in parts over the batch (conv_grad_b.wgsl).
  */
 import { bigTile, BIG_TILE, matmulCall } from './fc.js';
@@ -173,7 +174,11 @@ function inputGradCalls(d: ConvDims, nhwc: number, dxIndex: number, colMax: numb
   // input channels or a grid too small for GEMM tiles.
   const blocked = !nhwc && v4 && pixels > 0 && colBytes <= colMax;
   if (!blocked && (d.cg <= DIRECT_MAX_CHANNELS || gemmTiles(inPixels, d.cg, d.groups) < MIN_GEMM_TILES)) {
-    return [directCall('conv_grad_x_direct.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dX }, { NHWC: nhwc })];
+    if (nhwc) return [directCall('conv_grad_x_direct.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dX }, { NHWC: nhwc })];
+    const xBlocks = ceilDiv(d.win.w, 4);
+    const slide = d.win.sw === 1 && d.win.dw === 1 ? 1 : 0;
+    const overrides = { ...windowConstants(d.win, d.m), CG: d.cg, MG: d.mg, X_BLOCKS: xBlocks, SLIDE: slide };
+    return [directCall('conv_grad_x_rows.wgsl', d.win.n * d.win.c * d.win.h * xBlocks, { dX }, overrides)];
   }
   if (colBytes <= colMax) {
     const dCol = { scratch: 'col', bytes: colBytes };

@@ -303,8 +303,10 @@ describe('Conv kernel choice', () => {
     expect(shaders('ConvGradient', [[1, 16, 13, 13], [16, 16, 3, 3], [1, 16, 13, 13]], { kernel: 3, pad: 1 }, 3)).toEqual([
       'conv_grad_w_direct.wgsl',
       'conv_grad_b.wgsl',
-      'conv_grad_x_direct.wgsl',
+      'conv_grad_x_rows.wgsl',
     ]);
+    // (NHWC one thread per element of dX)…
+    expect(shaders('ConvGradient', [[1, 13, 13, 16], [16, 3, 3, 16], [1, 13, 13, 16]], { kernel: 3, pad: 1, order: 'NHWC' }, 3).at(-1)).toBe('conv_grad_x_direct.wgsl');
     // …and register blocks over the column buffer at any size when they are (196).
     expect(shaders('ConvGradient', [[1, 16, 14, 14], [16, 16, 3, 3], [1, 16, 14, 14]], { kernel: 3, pad: 1 }, 3)).toEqual([
       'conv_grad_im2col.wgsl',
@@ -317,14 +319,14 @@ describe('Conv kernel choice', () => {
 
   it('runs LeNet\'s gradients at batch 64 on their fast paths', () => {
     // conv1: X's patches gathered into a [25, 36864] column buffer, dW in register blocks over
-    // parts of the pixels, their sum; dX direct for the one channel.
+    // parts of the pixels, their sum; dX by rows of 4 elements for the one channel.
     expect(shaders('ConvGradient', [[64, 1, 28, 28], [20, 1, 5, 5], [64, 20, 24, 24]], { kernel: 5 }, 3)).toEqual([
       'conv_grad_im2col.wgsl',
       'conv_grad_wcol_blocked.wgsl',
       'conv_grad_w_sum.wgsl',
       'conv_grad_b.wgsl',
       'conv_grad_w_sum.wgsl',
-      'conv_grad_x_direct.wgsl',
+      'conv_grad_x_rows.wgsl',
     ]);
     // conv2: the same for dW over a [500, 4096] column buffer, then dX through a column gradient of
     // that shape in the same buffer, also in register blocks (500 taps, 64 pixels per image).
