@@ -170,8 +170,8 @@ function inputGradCalls(d: ConvDims, nhwc: number, dxIndex: number, colMax: numb
   // vec4 loads need every quad aligned: four taps of one filter, and four pixels of one image
   // and channel (NCHW) or four channels of one group (NHWC).
   const v4 = d.taps % 4 === 0 && (nhwc ? d.mg % 4 === 0 : outPixels(d) % 4 === 0);
-  // Register blocks (NCHW, aligned) at any size; other layouts one thread per element for few
-  // input channels or a grid too small for GEMM tiles.
+  // Register blocks over dCol (NCHW, aligned) at any size; otherwise, for few input channels or a
+  // grid too small for GEMM tiles, dX directly: rows of 4 elements (NCHW) or one element (NHWC).
   const blocked = !nhwc && v4 && pixels > 0 && colBytes <= colMax;
   if (!blocked && (d.cg <= DIRECT_MAX_CHANNELS || gemmTiles(inPixels, d.cg, d.groups) < MIN_GEMM_TILES)) {
     if (nhwc) return [directCall('conv_grad_x_direct.wgsl', inPixels * d.win.c, { geom: geomBinding(d), dX }, { NHWC: nhwc })];
